@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs everything the tests and the demo need on a fresh machine of our kind (Debian, Go, npm):
+# Debian packages, Node 24 in .tools/ (never over the system Node), npm packages, and the control-plane
+# binaries built from Go modules (cached outside the repo, so the second run takes seconds).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+NODE_VERSION=24.21.0
+DEBIAN_PACKAGES=(openssl)
+
+missing_packages=()
+for pkg in "${DEBIAN_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing_packages+=("$pkg")
+done
+if [ ${#missing_packages[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing_packages[*]}"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: need root to apt-get install ${missing_packages[*]}" >&2
+    exit 1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing_packages[@]}"
+fi
+
+node_bin=".tools/node_modules/node/bin/node"
+if [ "$("$node_bin" --version 2>/dev/null)" != "v$NODE_VERSION" ]; then
+  echo "setup: installing Node $NODE_VERSION into .tools/ from the npm registry's node package"
+  mkdir -p .tools
+  npm install --prefix .tools --no-save --no-audit --no-fund --loglevel=error "node@$NODE_VERSION"
+  "$node_bin" --version
+fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm packages"
+  bash scripts/with-node24.sh npm ci --no-audit --no-fund --loglevel=error
+fi
+
+bash e2e/controlplane/build-tools.sh >/dev/null
