@@ -24,19 +24,20 @@ export function toCel(value: unknown): CelInput {
 
 export interface CompiledRule {
   rule: CelRule
-  /** true when self satisfies the rule; throws when the rule cannot be evaluated on it. */
-  holds(self: unknown): boolean
+  /** Why self breaks the rule (its message, or why it could not be evaluated); undefined when it holds. */
+  violation: (self: unknown) => string | undefined
 }
 
 export function compileRule(rule: CelRule): CompiledRule {
   const evaluate = plan(env, parse(rule.rule))
   return {
     rule,
-    holds(self: unknown): boolean {
+    violation: (self: unknown): string | undefined => {
       const result = evaluate({ self: toCel(self) })
-      if (isCelError(result)) throw new Error(`rule ${JSON.stringify(rule.rule)} could not be evaluated: ${result.message}`)
-      if (typeof result !== 'boolean') throw new Error(`rule ${JSON.stringify(rule.rule)} did not give a bool`)
-      return result
+      if (result === true) return undefined
+      if (result === false) return rule.message
+      const why = isCelError(result) ? result.message : `gave a ${typeof result} instead of a bool`
+      return `${rule.message} (rule ${JSON.stringify(rule.rule)} could not be evaluated: ${why})`
     },
   }
 }

@@ -17,7 +17,7 @@ function keywordError(keyword: string, message: string, params: Record<string, u
 }
 
 function makeAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: true, useDefaults: false })
+  const ajv = new Ajv({ allErrors: true, strict: true, verbose: true })
   formatsPlugin.default(ajv, ['date-time'])
   ajv.addKeyword({
     keyword: 'x-kubernetes-validations',
@@ -25,11 +25,11 @@ function makeAjv(): Ajv {
     compile(rules: CelRule[]) {
       const compiled = rules.filter((rule) => !isTransitionRule(rule)).map(compileRule)
       const check = (self: unknown): boolean => {
-        const failed = compiled.filter((rule) => !rule.holds(self))
-        check.errors = failed.map(({ rule }) =>
-          keywordError('x-kubernetes-validations', rule.message, { rule: rule.rule, fieldPath: rule.fieldPath }),
-        )
-        return failed.length === 0
+        check.errors = compiled.flatMap(({ rule, violation }) => {
+          const message = violation(self)
+          return message === undefined ? [] : [keywordError('x-kubernetes-validations', message, { rule: rule.rule, fieldPath: rule.fieldPath })]
+        })
+        return check.errors.length === 0
       }
       check.errors = [] as ErrorObject[]
       return check
@@ -44,14 +44,14 @@ function makeAjv(): Ajv {
       const check = (list: unknown[]): boolean => {
         if (listType === 'atomic') return true
         const seen = new Set<string>()
-        const duplicates: string[] = []
-        for (const item of list) {
+        const duplicates: { key: string; index: number }[] = []
+        list.forEach((item, index) => {
           const key = listType === 'map' ? listKeyOf(item, keys) : JSON.stringify(item)
-          if (seen.has(key)) duplicates.push(key)
+          if (seen.has(key)) duplicates.push({ key, index })
           seen.add(key)
-        }
-        check.errors = duplicates.map((key) =>
-          keywordError('x-kubernetes-list-type', `Duplicate value: ${key}`, { duplicate: key }),
+        })
+        check.errors = duplicates.map(({ key, index }) =>
+          keywordError('x-kubernetes-list-type', `Duplicate value: ${key}`, { fieldPath: `[${index}]` }),
         )
         return duplicates.length === 0
       }
@@ -103,14 +103,33 @@ function apiserverPath(error: ErrorObject): string {
   return path || '(root)'
 }
 
-function describe(error: ErrorObject): string {
+/** The apiserver's wording for each failed keyword, so both refuse an object with the same message. */
+function describe(error: ErrorObject, path: string): string {
+  const limit = error.params['limit'] as number
+  const actual = error.data
   switch (error.keyword) {
     case 'additionalProperties':
-      return 'unknown field'
+      return `unknown field "${path}"`
     case 'required':
       return 'Required value'
-    case 'enum':
-      return `Unsupported value: must be one of ${(error.params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`
+    case 'enum': {
+      const allowed = (error.params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')
+      return `Unsupported value: ${JSON.stringify(actual)}: supported values: ${allowed}`
+    }
+    case 'minimum':
+      return `Invalid value: ${JSON.stringify(actual)}: ${path} in body should be greater than or equal to ${limit}`
+    case 'maximum':
+      return `Invalid value: ${JSON.stringify(actual)}: ${path} in body should be less than or equal to ${limit}`
+    case 'minLength':
+      return `Invalid value: ${JSON.stringify(actual)}: ${path} in body should be at least ${limit} chars long`
+    case 'maxLength':
+      return `Too long: may not be more than ${limit} bytes`
+    case 'minItems':
+      return `Invalid value: ${(actual as unknown[]).length}: ${path} in body should have at least ${limit} items`
+    case 'maxItems':
+      return `Too many: ${(actual as unknown[]).length}: must have at most ${limit} items`
+    case 'type':
+      return `Invalid value: ${JSON.stringify(actual)}: ${path} in body must be of type ${String(error.params['type'])}`
     default:
       return error.message ?? error.keyword
   }
@@ -141,7 +160,10 @@ export function validateResource(object: unknown): ValidationResult {
     }
   }
   if (validator(object)) return { valid: true }
-  const problems = (validator.errors ?? []).map((error) => ({ path: apiserverPath(error), message: describe(error) }))
+  const problems = (validator.errors ?? []).map((error) => {
+    const path = apiserverPath(error)
+    return { path, message: describe(error, path) }
+  })
   return { valid: false, problems }
 }
 

@@ -25,7 +25,7 @@ export function stringMap(description: string, maxProperties = 32): TUnsafe<Reco
     type: 'object',
     description,
     maxProperties,
-    additionalProperties: { type: 'string', maxLength: 253 },
+    additionalProperties: { type: 'string', description: 'A label value.', maxLength: 253 },
   })
 }
 
