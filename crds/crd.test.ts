@@ -86,7 +86,10 @@ describe('generated CRDs', () => {
   it('have status subresources, short names, the callcenter category and printer columns', () => {
     for (const def of kinds) {
       const crd = customResourceDefinition(def) as {
-        spec: { names: { categories: string[]; shortNames: string[] }; versions: { subresources: object; additionalPrinterColumns: unknown[] }[] }
+        spec: {
+          names: { categories: string[]; shortNames: string[] }
+          versions: { subresources: object; additionalPrinterColumns: unknown[] }[]
+        }
       }
       assert.deepEqual(crd.spec.names.categories, ['callcenter'])
       assert.ok(crd.spec.names.shortNames.length > 0)

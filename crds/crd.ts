@@ -11,9 +11,7 @@ export function toStructural(schema: JsonSchema): JsonSchema {
     // prunes or, with strict field validation, rejects them itself).
     if (key === 'additionalProperties' && value === false) continue
     if (key === 'properties') {
-      out[key] = Object.fromEntries(
-        Object.entries(value as Record<string, JsonSchema>).map(([name, sub]) => [name, toStructural(sub)]),
-      )
+      out[key] = Object.fromEntries(Object.entries(value as Record<string, JsonSchema>).map(([name, sub]) => [name, toStructural(sub)]))
     } else if ((key === 'items' || key === 'additionalProperties') && typeof value === 'object' && value !== null) {
       out[key] = toStructural(value as JsonSchema)
     } else {

@@ -59,12 +59,18 @@ export const kinds: KindDefinition[] = [
     plural: 'trunks',
     singular: 'trunk',
     shortNames: ['cctrunk'],
-    description: 'Trunk is a carrier trunk reachable at one or more sites: the split of its calls by weight and caller prefix, and its outbound caller-ID pool.',
+    description:
+      'Trunk is a carrier trunk reachable at one or more sites: the split of its calls by weight and caller prefix, and its outbound caller-ID pool.',
     spec: TrunkSpec,
     status: TrunkStatus,
     printerColumns: [
       { name: 'Carrier', type: 'string', jsonPath: '.spec.carrier', description: 'Carrier name.' },
-      { name: 'Local-First', type: 'boolean', jsonPath: '.spec.routing.localFirst', description: 'Whether soft switches prefer their own site.' },
+      {
+        name: 'Local-First',
+        type: 'boolean',
+        jsonPath: '.spec.routing.localFirst',
+        description: 'Whether soft switches prefer their own site.',
+      },
       { name: 'Routes', type: 'string', jsonPath: '.status.routeSummary', description: 'Effective split between the sites.' },
       { name: 'Last-Flip', type: 'date', jsonPath: '.status.lastFlip.time', description: 'When routing last changed.' },
       age,
@@ -80,7 +86,12 @@ export const kinds: KindDefinition[] = [
     status: SkillGroupStatus,
     printerColumns: [
       { name: 'Strategy', type: 'string', jsonPath: '.spec.strategy', description: 'How an agent is chosen.' },
-      { name: 'SL-Target', type: 'integer', jsonPath: '.spec.serviceLevel.targetPercent', description: 'Percent to answer within the threshold.' },
+      {
+        name: 'SL-Target',
+        type: 'integer',
+        jsonPath: '.spec.serviceLevel.targetPercent',
+        description: 'Percent to answer within the threshold.',
+      },
       { name: 'Within', type: 'integer', jsonPath: '.spec.serviceLevel.withinSeconds', description: 'Answer threshold in seconds.' },
       { name: 'Available', type: 'integer', jsonPath: '.status.agents.available', description: 'Agents available now.' },
       { name: 'Waiting', type: 'integer', jsonPath: '.status.queue.waiting', description: 'Calls waiting now.' },
@@ -110,7 +121,8 @@ export const kinds: KindDefinition[] = [
     plural: 'phonemacs',
     singular: 'phonemac',
     shortNames: ['phone'],
-    description: 'PhoneMAC is an IP phone: its MAC, the PC on the same switch port, its extension and line at each site, and its SIP credentials.',
+    description:
+      'PhoneMAC is an IP phone: its MAC, the PC on the same switch port, its extension and line at each site, and its SIP credentials.',
     spec: PhoneMACSpec,
     status: PhoneMACStatus,
     printerColumns: [

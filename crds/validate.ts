@@ -27,7 +27,9 @@ function makeAjv(): Ajv {
       const check = (self: unknown): boolean => {
         check.errors = compiled.flatMap(({ rule, violation }) => {
           const message = violation(self)
-          return message === undefined ? [] : [keywordError('x-kubernetes-validations', message, { rule: rule.rule, fieldPath: rule.fieldPath })]
+          return message === undefined
+            ? []
+            : [keywordError('x-kubernetes-validations', message, { rule: rule.rule, fieldPath: rule.fieldPath })]
         })
         return check.errors.length === 0
       }

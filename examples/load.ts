@@ -11,7 +11,9 @@ export interface ManifestObject {
 }
 
 export function loadManifests(dir: string): ManifestObject[] {
-  const files = readdirSync(dir).filter((name) => /\.ya?ml$/.test(name)).sort()
+  const files = readdirSync(dir)
+    .filter((name) => /\.ya?ml$/.test(name))
+    .sort()
   return files.flatMap((file) =>
     parseAllDocuments(readFileSync(join(dir, file), 'utf8'))
       .map((doc) => {

@@ -6,7 +6,12 @@ export const SkillEntry = Type.Object(
   {
     skillGroup: objectName('The SkillGroup.', 'SkillGroup'),
     proficiency: Type.Optional(
-      Type.Integer({ description: 'How well the agent handles this group\'s calls, 1 (learning) to 10 (expert).', minimum: 1, maximum: 10, default: 5 }),
+      Type.Integer({
+        description: "How well the agent handles this group's calls, 1 (learning) to 10 (expert).",
+        minimum: 1,
+        maximum: 10,
+        default: 5,
+      }),
     ),
   },
   { description: 'A skill group the agent takes calls for.', additionalProperties: false },
@@ -40,7 +45,7 @@ export const AgentSeatSpec = Type.Object(
         },
       ],
     }),
-    displayName: Type.Optional(Type.String({ description: 'The agent\'s name as shown to supervisors.', maxLength: 128 })),
+    displayName: Type.Optional(Type.String({ description: "The agent's name as shown to supervisors.", maxLength: 128 })),
     skills: Type.Array(SkillEntry, {
       description: 'Skill groups the agent takes calls for, with proficiency.',
       minItems: 1,

@@ -58,9 +58,7 @@ export function digits(description: string, minLength: number, maxLength: number
     description,
     minLength,
     maxLength,
-    'x-kubernetes-validations': [
-      { rule: "self.matches('^[0-9]+$')", message: `${what} must contain digits only (0-9)` },
-    ],
+    'x-kubernetes-validations': [{ rule: "self.matches('^[0-9]+$')", message: `${what} must contain digits only (0-9)` }],
   })
 }
 
@@ -114,9 +112,7 @@ export const Condition = Type.Object(
   {
     type: Type.String({ description: 'Type of condition, e.g. Ready, Provisioned, Degraded.', maxLength: 316 }),
     status: stringEnum(['True', 'False', 'Unknown'], { description: 'Status of the condition.' }),
-    observedGeneration: Type.Optional(
-      Type.Integer({ description: 'The .metadata.generation the condition was set from.', minimum: 0 }),
-    ),
+    observedGeneration: Type.Optional(Type.Integer({ description: 'The .metadata.generation the condition was set from.', minimum: 0 })),
     lastTransitionTime: Type.String({ description: 'When the status last changed.', format: 'date-time' }),
     reason: Type.String({ description: 'Machine-readable, CamelCase reason for the last transition.', maxLength: 1024 }),
     message: Type.String({ description: 'Human-readable details of the last transition.', maxLength: 32768 }),

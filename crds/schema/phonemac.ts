@@ -6,10 +6,10 @@ import { conditions, digits, immutable, objectName, observedGeneration, stringEn
 const SiteExtension = Type.Object(
   {
     site: objectName('The Site.', 'Site'),
-    extension: digits('The phone\'s extension at this site (extensions are independent per site).', 2, 10, 'extension'),
+    extension: digits("The phone's extension at this site (extensions are independent per site).", 2, 10, 'extension'),
     line: stringEnum(['A', 'B'], { description: 'The phone line registered to this site (phones register at both sites at once).' }),
   },
-  { description: 'The phone\'s identity at one site.', additionalProperties: false },
+  { description: "The phone's identity at one site.", additionalProperties: false },
 )
 
 export const PhoneMACSpec = Type.Object(
@@ -42,7 +42,7 @@ export const PhoneMACSpec = Type.Object(
     }),
     model: Type.Optional(Type.String({ description: 'Phone model, e.g. "Yealink T54W"; informational.', maxLength: 64 })),
     extensions: Type.Array(SiteExtension, {
-      description: 'The phone\'s extension and line at each site.',
+      description: "The phone's extension and line at each site.",
       minItems: 1,
       maxItems: 2,
       'x-kubernetes-list-type': 'map',
@@ -54,7 +54,7 @@ export const PhoneMACSpec = Type.Object(
     credentialsSecretRef: Type.Optional(
       Type.Object(
         { name: objectName('Name of the Secret with keys username and password.', 'Secret') },
-        { description: 'Secret with the phone\'s SIP credentials (keys username and password).', additionalProperties: false },
+        { description: "Secret with the phone's SIP credentials (keys username and password).", additionalProperties: false },
       ),
     ),
   },
@@ -70,7 +70,7 @@ export const PhoneMACStatus = Type.Object(
         Type.Object(
           {
             site: Type.String({ description: 'Site of the registration.', maxLength: 63 }),
-            registered: Type.Boolean({ description: 'Whether the phone is registered at that site\'s edge.' }),
+            registered: Type.Boolean({ description: "Whether the phone is registered at that site's edge." }),
             lastSeen: Type.Optional(timestamp('When the registration was last refreshed.')),
           },
           { description: 'Registration at one site.', additionalProperties: false },

@@ -92,13 +92,13 @@ const SoftswitchComponent = Type.Object(
     ),
   },
   {
-    description: 'The FreeSWITCH soft switches that carry this site\'s calls.',
+    description: "The FreeSWITCH soft switches that carry this site's calls.",
     additionalProperties: false,
     'x-kubernetes-validations': [
       ...modeRules('softswitch'),
       {
         rule: "self.mode != 'External' || has(self.eslPasswordSecretRef)",
-        message: 'softswitch: mode External needs eslPasswordSecretRef, the password of the existing servers\' Event Socket',
+        message: "softswitch: mode External needs eslPasswordSecretRef, the password of the existing servers' Event Socket",
       },
     ],
   },
@@ -174,7 +174,7 @@ const Redis = Type.Object(
     ),
   },
   {
-    description: 'The Redis holding this site\'s live state (sessions, leases, queues), kept in step with the CRs by the operator.',
+    description: "The Redis holding this site's live state (sessions, leases, queues), kept in step with the CRs by the operator.",
     additionalProperties: false,
     'x-kubernetes-validations': modeRules('redis'),
   },
@@ -233,20 +233,31 @@ const Heartbeat = Type.Object(
       }),
     ),
     recoveryThreshold: Type.Optional(
-      Type.Integer({ description: 'Consecutive good probes that take a Recovering site back to Healthy.', minimum: 1, maximum: 1000, default: 5 }),
+      Type.Integer({
+        description: 'Consecutive good probes that take a Recovering site back to Healthy.',
+        minimum: 1,
+        maximum: 1000,
+        default: 5,
+      }),
     ),
     minimumDwellSeconds: Type.Optional(
-      Type.Integer({ description: 'Least time a site stays in a state before it may change again (prevents flapping).', minimum: 0, maximum: 3600, default: 30 }),
+      Type.Integer({
+        description: 'Least time a site stays in a state before it may change again (prevents flapping).',
+        minimum: 0,
+        maximum: 3600,
+        default: 30,
+      }),
     ),
     failback: Type.Optional(
       stringEnum(['Manual', 'Automatic'], {
-        description: 'Manual: agents stay at the survivor until a person moves them back. Automatic: they move back once the site is Healthy again.',
+        description:
+          'Manual: agents stay at the survivor until a person moves them back. Automatic: they move back once the site is Healthy again.',
         default: 'Manual',
       }),
     ),
   },
   {
-    description: 'How this site\'s heartbeat is judged.',
+    description: "How this site's heartbeat is judged.",
     additionalProperties: false,
     'x-kubernetes-validations': [
       {
@@ -268,7 +279,10 @@ const Drill = Type.Object(
     }),
     durationSeconds: Type.Integer({ description: 'How long the fault lasts before it is restored.', minimum: 1, maximum: 3600 }),
   },
-  { description: 'A chaos drill: injects a fault into this site for a while, restores it, and records the timeline.', additionalProperties: false },
+  {
+    description: 'A chaos drill: injects a fault into this site for a while, restores it, and records the timeline.',
+    additionalProperties: false,
+  },
 )
 
 export const SiteSpec = Type.Object(
@@ -277,7 +291,8 @@ export const SiteSpec = Type.Object(
     region: Type.Optional(Type.String({ description: 'Region the site serves, e.g. "east-china"; informational.', maxLength: 63 })),
     cluster: Type.Optional(
       Type.String({
-        description: 'Kubernetes cluster this site runs in. An operator started with --site provisions only its own site and probes the others.',
+        description:
+          'Kubernetes cluster this site runs in. An operator started with --site provisions only its own site and probes the others.',
         maxLength: 63,
       }),
     ),
@@ -312,11 +327,12 @@ export const SiteSpec = Type.Object(
         {
           hostNetwork: Type.Optional(
             Type.Boolean({
-              description: 'Run soft switches and edges with host networking (SIP and RTP need fixed UDP ports that Services cannot range over).',
+              description:
+                'Run soft switches and edges with host networking (SIP and RTP need fixed UDP ports that Services cannot range over).',
               default: true,
             }),
           ),
-          nodeSelector: Type.Optional(stringMap('Labels of the node pool that runs this site\'s telephony pods.')),
+          nodeSelector: Type.Optional(stringMap("Labels of the node pool that runs this site's telephony pods.")),
         },
         { description: 'Where Managed telephony pods run.', additionalProperties: false },
       ),
@@ -368,7 +384,8 @@ export const SiteStatus = Type.Object(
     ),
     role: Type.Optional(
       stringEnum(['Serving', 'Absorbing', 'Drained', 'Down'], {
-        description: 'Serving: its own traffic. Absorbing: also another site\'s agents and calls. Drained: planned out of service. Down: failed over.',
+        description:
+          "Serving: its own traffic. Absorbing: also another site's agents and calls. Drained: planned out of service. Down: failed over.",
       }),
     ),
     health: Type.Optional(healthState('Heartbeat state of the site as a whole.')),

@@ -14,8 +14,7 @@ export const strategies = [
   'Webhook',
 ] as const
 
-const celExpression = (description: string) =>
-  Type.String({ description, minLength: 1, maxLength: 2048 })
+const celExpression = (description: string) => Type.String({ description, minLength: 1, maxLength: 2048 })
 
 const agentIdList = (description: string) =>
   Type.Array(Type.String({ description: 'A virtual agent ID (AgentSeat spec.agentId).', minLength: 1, maxLength: 32 }), {
@@ -37,9 +36,7 @@ const EscalationStep = Type.Object(
     minimumProficiency: Type.Optional(
       Type.Integer({ description: 'Accept agents down to this proficiency (1-10).', minimum: 1, maximum: 10 }),
     ),
-    priorityBoost: Type.Optional(
-      Type.Integer({ description: 'Raise the call\'s priority by this much.', minimum: 0, maximum: 100 }),
-    ),
+    priorityBoost: Type.Optional(Type.Integer({ description: "Raise the call's priority by this much.", minimum: 0, maximum: 100 })),
   },
   {
     description: 'One step of timed escalation.',
@@ -58,7 +55,7 @@ export const SkillGroupSpec = Type.Object(
     displayName: Type.Optional(Type.String({ description: 'Human-readable name, e.g. "Hotel bookings".', maxLength: 128 })),
     strategy: stringEnum(strategies, {
       description:
-        'How an agent is chosen: LongestIdle, RoundRobin, FewestCalls, LeastTalkTime, LastServed (the agent who last served this caller), MostServed (the caller\'s most familiar agent), Designated (only designatedAgents), RingAll, or Webhook (an external service decides).',
+        "How an agent is chosen: LongestIdle, RoundRobin, FewestCalls, LeastTalkTime, LastServed (the agent who last served this caller), MostServed (the caller's most familiar agent), Designated (only designatedAgents), RingAll, or Webhook (an external service decides).",
       default: 'LongestIdle',
     }),
     designatedAgents: Type.Optional(agentIdList('Agents that may take calls when strategy is Designated.')),
@@ -67,7 +64,12 @@ export const SkillGroupSpec = Type.Object(
         {
           url: httpUrl('URL the ACD posts the call and candidate agents to; it answers with the chosen agent.'),
           timeoutMilliseconds: Type.Optional(
-            Type.Integer({ description: 'Fall back to LongestIdle when the webhook has not answered by then.', minimum: 10, maximum: 5000, default: 200 }),
+            Type.Integer({
+              description: 'Fall back to LongestIdle when the webhook has not answered by then.',
+              minimum: 10,
+              maximum: 5000,
+              default: 200,
+            }),
           ),
         },
         { description: 'The external decision service for strategy Webhook.', additionalProperties: false },
@@ -77,18 +79,27 @@ export const SkillGroupSpec = Type.Object(
       Type.Object(
         {
           eligibility: Type.Optional(
-            celExpression('CEL expression over `agent` and `call`; only agents for which it is true are offered the call, e.g. `agent.proficiency >= 5`.'),
+            celExpression(
+              'CEL expression over `agent` and `call`; only agents for which it is true are offered the call, e.g. `agent.proficiency >= 5`.',
+            ),
           ),
           priority: Type.Optional(
-            celExpression('CEL expression over `call` giving the call\'s priority (higher first), e.g. `call.vip ? 10 : 0`.'),
+            celExpression("CEL expression over `call` giving the call's priority (higher first), e.g. `call.vip ? 10 : 0`."),
           ),
         },
-        { description: 'CEL rules for eligibility and priority; a rule that does not compile makes the group Ready=False.', additionalProperties: false },
+        {
+          description: 'CEL rules for eligibility and priority; a rule that does not compile makes the group Ready=False.',
+          additionalProperties: false,
+        },
       ),
     ),
     serviceLevel: Type.Object(
       {
-        targetPercent: Type.Integer({ description: 'Share of calls to answer within the threshold, in percent.', minimum: 1, maximum: 100 }),
+        targetPercent: Type.Integer({
+          description: 'Share of calls to answer within the threshold, in percent.',
+          minimum: 1,
+          maximum: 100,
+        }),
         withinSeconds: Type.Integer({ description: 'Answer threshold, in seconds.', minimum: 1, maximum: 600 }),
       },
       { description: 'Service-level target, e.g. 80 % answered within 20 s.', additionalProperties: false },
@@ -118,17 +129,30 @@ export const SkillGroupSpec = Type.Object(
       ),
     ),
     maxQueueLength: Type.Optional(
-      Type.Integer({ description: 'Calls beyond this many waiting overflow at once (0: no limit).', minimum: 0, maximum: 100000, default: 0 }),
+      Type.Integer({
+        description: 'Calls beyond this many waiting overflow at once (0: no limit).',
+        minimum: 0,
+        maximum: 100000,
+        default: 0,
+      }),
     ),
     noAnswerSeconds: Type.Optional(
-      Type.Integer({ description: 'How long a reserved agent\'s phone rings before the call is offered to another agent.', minimum: 5, maximum: 120, default: 15 }),
+      Type.Integer({
+        description: "How long a reserved agent's phone rings before the call is offered to another agent.",
+        minimum: 5,
+        maximum: 120,
+        default: 15,
+      }),
     ),
     wrapUpSeconds: Type.Optional(
-      Type.Integer({ description: 'After-call work time before an agent is offered the next call.', minimum: 0, maximum: 600, default: 10 }),
+      Type.Integer({
+        description: 'After-call work time before an agent is offered the next call.',
+        minimum: 0,
+        maximum: 600,
+        default: 10,
+      }),
     ),
-    pinnedSite: Type.Optional(
-      objectName('Planned switchover by skill group: only this site\'s agents take this group\'s calls.', 'Site'),
-    ),
+    pinnedSite: Type.Optional(objectName("Planned switchover by skill group: only this site's agents take this group's calls.", 'Site')),
   },
   {
     description: 'Desired state of a SkillGroup.',

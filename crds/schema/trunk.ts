@@ -17,22 +17,27 @@ const TrunkSite = Type.Object(
     site: objectName('The Site this carrier connection lands at.', 'Site'),
     gateway: Type.Object(
       {
-        host: hostAddress('Address of the carrier\'s SIP gateway at this site.'),
+        host: hostAddress("Address of the carrier's SIP gateway at this site."),
         port: Type.Optional(port('SIP port of the gateway.', 5060)),
         transport: Type.Optional(stringEnum(['UDP', 'TCP', 'TLS'], { description: 'SIP transport.', default: 'UDP' })),
       },
-      { description: 'The carrier\'s SIP gateway at this site.', additionalProperties: false },
+      { description: "The carrier's SIP gateway at this site.", additionalProperties: false },
     ),
     weight: Type.Integer({
-      description: 'Share of this trunk\'s inbound calls sent to this site, in percent; the weights of all sites add up to 100.',
+      description: "Share of this trunk's inbound calls sent to this site, in percent; the weights of all sites add up to 100.",
       minimum: 0,
       maximum: 100,
     }),
     channels: Type.Optional(
-      Type.Integer({ description: 'Concurrent calls the carrier allows at this site (0: unlimited).', minimum: 0, maximum: 100000, default: 0 }),
+      Type.Integer({
+        description: 'Concurrent calls the carrier allows at this site (0: unlimited).',
+        minimum: 0,
+        maximum: 100000,
+        default: 0,
+      }),
     ),
   },
-  { description: 'The carrier\'s connection at one site.', additionalProperties: false },
+  { description: "The carrier's connection at one site.", additionalProperties: false },
 )
 
 const PrefixRule = Type.Object(
@@ -40,7 +45,10 @@ const PrefixRule = Type.Object(
     prefix: digits('Caller-number prefix, e.g. 021 for Shanghai, 0513 for Nantong.', 1, 16, 'prefix'),
     site: objectName('Site that takes calls whose caller number starts with the prefix.', 'Site'),
   },
-  { description: 'Route callers from a region to a site (calls stay local, which avoids long-distance cost).', additionalProperties: false },
+  {
+    description: 'Route callers from a region to a site (calls stay local, which avoids long-distance cost).',
+    additionalProperties: false,
+  },
 )
 
 const CallerIdPool = Type.Object(
@@ -98,7 +106,7 @@ export const TrunkSpec = Type.Object(
         {
           localFirst: Type.Optional(
             Type.Boolean({
-              description: 'Soft switches prefer their own site\'s servers and fall back to the other site only when none answers.',
+              description: "Soft switches prefer their own site's servers and fall back to the other site only when none answers.",
               default: true,
             }),
           ),
@@ -121,7 +129,7 @@ export const TrunkSpec = Type.Object(
     additionalProperties: false,
     'x-kubernetes-validations': [
       {
-        rule: "!has(self.routing) || !has(self.routing.prefixRules) || self.routing.prefixRules.all(r, self.sites.exists(s, s.site == r.site))",
+        rule: '!has(self.routing) || !has(self.routing.prefixRules) || self.routing.prefixRules.all(r, self.sites.exists(s, s.site == r.site))',
         message: 'every prefix rule must name a site listed in sites',
         fieldPath: '.routing.prefixRules',
       },
@@ -144,7 +152,12 @@ export const TrunkStatus = Type.Object(
           },
           { description: 'Route state at one site.', additionalProperties: false },
         ),
-        { description: 'Per-site route state as the edges apply it.', maxItems: 8, 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['site'] },
+        {
+          description: 'Per-site route state as the edges apply it.',
+          maxItems: 8,
+          'x-kubernetes-list-type': 'map',
+          'x-kubernetes-list-map-keys': ['site'],
+        },
       ),
     ),
     routeSummary: Type.Optional(Type.String({ description: 'Effective split, e.g. "shanghai=70 nantong=30".', maxLength: 256 })),
@@ -169,7 +182,12 @@ export const TrunkStatus = Type.Object(
           },
           { description: 'State of one outbound caller ID.', additionalProperties: false },
         ),
-        { description: 'State of the outbound caller IDs.', maxItems: 1000, 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['number'] },
+        {
+          description: 'State of the outbound caller IDs.',
+          maxItems: 1000,
+          'x-kubernetes-list-type': 'map',
+          'x-kubernetes-list-map-keys': ['number'],
+        },
       ),
     ),
   },

@@ -10,7 +10,10 @@ describe('fleet generator', () => {
     assert.equal(fleet.agentSeats.length, 15000)
     assert.equal(fleet.phoneMACs.length, 15000)
     assert.equal(fleet.skillGroups.length, 400)
-    assert.deepEqual(fleet.sites.map((s) => s.metadata.name), ['shanghai', 'nantong'])
+    assert.deepEqual(
+      fleet.sites.map((s) => s.metadata.name),
+      ['shanghai', 'nantong'],
+    )
   })
 
   it('gives every object a valid spec', () => {
@@ -50,6 +53,9 @@ describe('fleet generator', () => {
 
   it('refuses sizes it cannot build, saying which', () => {
     assert.throws(() => buildFleet({ agents: 0, skillGroups: 400, namespace: 'x' }), /agents must be a whole number from 1 to 99999, got 0/)
-    assert.throws(() => buildFleet({ agents: 10, skillGroups: 1.5, namespace: 'x' }), /skillGroups must be a whole number from 1 to 999, got 1.5/)
+    assert.throws(
+      () => buildFleet({ agents: 10, skillGroups: 1.5, namespace: 'x' }),
+      /skillGroups must be a whole number from 1 to 999, got 1.5/,
+    )
   })
 })

@@ -86,10 +86,12 @@ function agent(options: FleetOptions, index: number, next: () => number): { seat
       agentId,
       account: `agent${number}@travel.example`,
       homeSite: home.name,
-      skills: [...groups].sort((a, b) => a - b).map((group) => ({
-        skillGroup: skillGroupName(group),
-        proficiency: 1 + Math.floor(next() * 10),
-      })),
+      skills: [...groups]
+        .sort((a, b) => a - b)
+        .map((group) => ({
+          skillGroup: skillGroupName(group),
+          proficiency: 1 + Math.floor(next() * 10),
+        })),
     },
   }
   const mac = macOf(number)

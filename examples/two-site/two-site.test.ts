@@ -39,7 +39,10 @@ describe('examples/two-site', () => {
       { prefix: '021', site: 'shanghai' },
       { prefix: '0513', site: 'nantong' },
     ])
-    assert.ok(trunks.some((t) => t.spec.sites.some((s) => s.weight !== 50)), 'some trunk splits unevenly')
+    assert.ok(
+      trunks.some((t) => t.spec.sites.some((s) => s.weight !== 50)),
+      'some trunk splits unevenly',
+    )
   })
 
   it('has hotel, flight, vacation and a VIP group with a stricter service level', () => {
