@@ -1,0 +1,85 @@
+// Pure: a Site's status from what the controller observed (problems, the workloads it provisioned).
+import type { Site } from '../../crds/types.ts'
+import { summarize, type Problem } from '../checks/problem.ts'
+import { setConditions } from '../runtime/conditions.ts'
+
+export const COMPONENTS = ['softswitch', 'edge', 'acd', 'login', 'cti'] as const
+export type ComponentName = (typeof COMPONENTS)[number] | 'redis'
+
+export interface WorkloadReadiness {
+  component: ComponentName
+  desired: number
+  ready: number
+}
+
+export interface SiteObservation {
+  problems: Problem[]
+  /** Readiness of each Managed component's workload; External components are absent. */
+  workloads: WorkloadReadiness[]
+  agentsHomed: number
+  provisioningError?: string
+}
+
+type SiteStatus = NonNullable<Site['status']>
+
+export function siteStatus(site: Site, observed: SiteObservation, now: Date): SiteStatus {
+  const problem = summarize(observed.problems)
+  const managed = (name: ComponentName) => (name === 'redis' ? site.spec.redis.mode : site.spec.components[name].mode) === 'Managed'
+  const components = [...COMPONENTS, 'redis' as const].map((name) => {
+    const workload = observed.workloads.find((w) => w.component === name)
+    return {
+      name,
+      mode: managed(name) ? ('Managed' as const) : ('External' as const),
+      health: 'Unknown' as const,
+      ...(workload ? { ready: `${workload.ready}/${workload.desired}` } : {}),
+    }
+  })
+  const notReady = observed.workloads.filter((w) => w.ready < w.desired).map((w) => w.component)
+  const provisioned = !problem && !observed.provisioningError
+  const ready = provisioned && notReady.length === 0
+  const traffic = site.spec.traffic ?? 'Active'
+  const phase = problem
+    ? 'Failed'
+    : traffic === 'Fenced'
+      ? 'Fenced'
+      : traffic === 'Drain'
+        ? 'Draining'
+        : !provisioned
+          ? 'Provisioning'
+          : ready
+            ? 'Ready'
+            : observed.workloads.some((w) => w.ready > 0)
+              ? 'Degraded'
+              : 'Provisioning'
+  const conditions = setConditions(
+    site.status?.conditions,
+    [
+      problem
+        ? { type: 'Provisioned', status: 'False', reason: problem.reason, message: problem.message }
+        : observed.provisioningError
+          ? { type: 'Provisioned', status: 'False', reason: 'ApplyFailed', message: observed.provisioningError }
+          : { type: 'Provisioned', status: 'True', reason: 'Applied', message: 'every Managed component is applied' },
+      ready
+        ? { type: 'Ready', status: 'True', reason: 'ComponentsReady', message: 'every Managed component is ready' }
+        : {
+            type: 'Ready',
+            status: 'False',
+            reason: problem ? problem.reason : notReady.length ? 'ComponentsNotReady' : 'Provisioning',
+            message: problem ? problem.message : notReady.length ? `not ready: ${notReady.join(', ')}` : 'provisioning',
+          },
+      notReady.length > 0 && observed.workloads.some((w) => w.ready > 0)
+        ? { type: 'Degraded', status: 'True', reason: 'ComponentsNotReady', message: `not ready: ${notReady.join(', ')}` }
+        : { type: 'Degraded', status: 'False', reason: 'AsDesired', message: 'no component is short of replicas' },
+    ],
+    site.metadata.generation,
+    now,
+  )
+  return {
+    observedGeneration: site.metadata.generation ?? 0,
+    phase,
+    role: traffic === 'Active' ? 'Serving' : 'Drained',
+    conditions,
+    components,
+    agents: { homed: observed.agentsHomed, hosted: site.status?.agents?.hosted ?? 0 },
+  }
+}

@@ -1,0 +1,119 @@
+// Wires the operator together: one client, one informer per kind shared by every controller, the
+// controllers, leader election (losing the lease stops every controller), and the HTTP endpoints.
+import type { KubeConfig } from '@kubernetes/client-node'
+import type { FastifyInstance } from 'fastify'
+import type { SkillGroup } from '../crds/types.ts'
+import type { Problem } from './checks/problem.ts'
+import { types } from './controllers/kinds.ts'
+import { siteController } from './controllers/site.ts'
+import { addIndexes, validationControllers, type Informers } from './controllers/validation.ts'
+import { Applier } from './runtime/apply.ts'
+import type { Controller } from './runtime/controller.ts'
+import { EventRecorder } from './runtime/events.ts'
+import { Informer } from './runtime/informer.ts'
+import { KubeClient } from './runtime/kube-client.ts'
+import { LeaderElector } from './runtime/leader.ts'
+import type { Logger } from './runtime/log.ts'
+import { createMetrics, resourceOfPath, type OperatorMetrics } from './runtime/metrics.ts'
+import type { KubeObject } from './runtime/resource.ts'
+import { serveHealth, serveMetrics } from './runtime/serve.ts'
+
+export interface ManagerOptions {
+  kubeConfig: KubeConfig
+  log: Logger
+  identity: string
+  /** Watch one namespace; undefined watches all. */
+  watchNamespace?: string
+  /** Provision only this site (multi-cluster); undefined provisions every site. */
+  site?: string
+  leaderElection?: { namespace: string; name: string }
+  healthPort?: number
+  metricsPort?: number
+  host?: string
+  checkSkillGroupRules: (group: SkillGroup) => Problem[]
+}
+
+export interface Manager {
+  informers: Informers
+  metrics: OperatorMetrics
+  isLeader(): boolean
+  /** Resolves when leadership is lost (never, without leader election). */
+  lost: Promise<void>
+  stop(): Promise<void>
+}
+
+export async function startManager(options: ManagerOptions): Promise<Manager> {
+  const { log } = options
+  const metrics = createMetrics()
+  const client = new KubeClient(options.kubeConfig, (method, path) => metrics.apiWrites.inc({ method, resource: resourceOfPath(path) }))
+  const informer = <T extends KubeObject>(type: (typeof types)[keyof typeof types]) =>
+    new Informer<T>(client, type, log, { namespace: options.watchNamespace })
+  const informers: Informers = {
+    sites: informer(types.site),
+    trunks: informer(types.trunk),
+    skillGroups: informer(types.skillGroup),
+    agentSeats: informer(types.agentSeat),
+    phoneMACs: informer(types.phoneMAC),
+  }
+  addIndexes(informers)
+  const all = Object.values(informers) as Informer<KubeObject>[]
+  for (const i of all) i.start()
+
+  const applier = new Applier(client)
+  const events = new EventRecorder(client, options.identity, log)
+  const shared = { applier, events, log, metrics }
+  const controllers: Controller<KubeObject>[] = [
+    siteController({ ...shared, informers, ownSite: options.site }) as unknown as Controller<KubeObject>,
+    ...validationControllers(informers, shared, options.checkSkillGroupRules),
+  ]
+
+  const servers: FastifyInstance[] = []
+  const host = options.host ?? '0.0.0.0'
+  let healthy = true
+  if (options.healthPort !== undefined) {
+    servers.push(await serveHealth(options.healthPort, host, { healthy: () => healthy, ready: () => all.every((i) => i.hasSynced()) }))
+  }
+  if (options.metricsPort !== undefined) servers.push(await serveMetrics(options.metricsPort, host, metrics.registry))
+
+  const startControllers = () => {
+    for (const controller of controllers) void controller.start()
+  }
+  const stopControllers = () => Promise.all(controllers.map((c) => c.stop()))
+  const electionStop = new AbortController()
+  let elector: LeaderElector | undefined
+  let markLost = () => {}
+  const lost = new Promise<void>((resolve) => (markLost = resolve))
+  let election: Promise<void> = Promise.resolve()
+  if (options.leaderElection) {
+    elector = new LeaderElector(client, { ...options.leaderElection, identity: options.identity }, log)
+    election = elector.run(
+      electionStop.signal,
+      () => {
+        metrics.isLeader.set(1)
+        startControllers()
+      },
+      () => {
+        metrics.isLeader.set(0)
+        healthy = false
+        void stopControllers().then(markLost)
+      },
+    )
+  } else {
+    startControllers()
+  }
+
+  return {
+    informers,
+    metrics,
+    isLeader: () => elector?.isLeader() ?? true,
+    lost,
+    async stop() {
+      electionStop.abort()
+      await election
+      await stopControllers()
+      await Promise.all(all.map((i) => i.stop()))
+      await Promise.all(servers.map((s) => s.close()))
+      client.close()
+    },
+  }
+}

@@ -1,0 +1,50 @@
+// The operator's Prometheus metrics.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+
+export interface OperatorMetrics {
+  registry: Registry
+  reconciles: Counter<'controller' | 'result'>
+  reconcileSeconds: Histogram<'controller'>
+  apiWrites: Counter<'method' | 'resource'>
+  isLeader: Gauge
+}
+
+export function createMetrics(): OperatorMetrics {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry, prefix: 'callcenter_operator_' })
+  return {
+    registry,
+    reconciles: new Counter({
+      name: 'callcenter_operator_reconciles_total',
+      help: 'Reconciles by controller and result.',
+      labelNames: ['controller', 'result'],
+      registers: [registry],
+    }),
+    reconcileSeconds: new Histogram({
+      name: 'callcenter_operator_reconcile_seconds',
+      help: 'Time spent in one reconcile.',
+      labelNames: ['controller'],
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      registers: [registry],
+    }),
+    apiWrites: new Counter({
+      name: 'callcenter_operator_api_writes_total',
+      help: 'Requests to the Kubernetes API that change something, by method and resource.',
+      labelNames: ['method', 'resource'],
+      registers: [registry],
+    }),
+    isLeader: new Gauge({
+      name: 'callcenter_operator_leader',
+      help: '1 while this replica holds the leader lease.',
+      registers: [registry],
+    }),
+  }
+}
+
+/** The resource segment of an API path, e.g. "sites/status" or "deployments". */
+export function resourceOfPath(path: string): string {
+  const segments = path.split('?')[0]?.split('/') ?? []
+  const namespaced = segments.indexOf('namespaces')
+  const rest = namespaced >= 0 ? segments.slice(namespaced + 2) : segments.slice(segments[1] === 'api' ? 3 : 4)
+  return rest[2] ? `${rest[0] ?? ''}/${rest[2]}` : (rest[0] ?? '')
+}
