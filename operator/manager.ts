@@ -14,7 +14,7 @@ import { Informer } from './runtime/informer.ts'
 import { KubeClient } from './runtime/kube-client.ts'
 import { LeaderElector } from './runtime/leader.ts'
 import type { Logger } from './runtime/log.ts'
-import { createMetrics, resourceOfPath, type OperatorMetrics } from './runtime/metrics.ts'
+import { createMetrics, observeInformers, resourceOfPath, type OperatorMetrics } from './runtime/metrics.ts'
 import type { KubeObject } from './runtime/resource.ts'
 import { serveHealth, serveMetrics } from './runtime/serve.ts'
 
@@ -57,6 +57,7 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
   }
   addIndexes(informers)
   const all = Object.values(informers) as Informer<KubeObject>[]
+  observeInformers(metrics, all)
   for (const i of all) i.start()
 
   const applier = new Applier(client)

@@ -50,8 +50,8 @@ export async function startOperator(cp: ControlPlane, name: string, options: Ope
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   )
-  child.stdout?.pipe(log)
-  child.stderr?.pipe(log)
+  child.stdout.pipe(log)
+  child.stderr.pipe(log)
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   const metricsText = async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()
   const metric = async (metricName: string) => {

@@ -65,7 +65,7 @@ describe('the operator on the two-site example', () => {
     assert.deepEqual(site.metadata.finalizers, ['callcenter.dev/site-cleanup'])
     assert.equal(site.status?.agents?.homed, 12)
     assert.deepEqual(
-      site.status?.conditions?.map((c) => c.type),
+      site.status.conditions?.map((c) => c.type),
       ['Provisioned', 'Ready', 'Degraded'],
     )
   })
@@ -111,7 +111,7 @@ describe('the operator on the two-site example', () => {
       (c) => c?.status === 'False',
     )
     assert.equal(intruder?.reason, 'DuplicateExtension')
-    assert.match(intruder?.message ?? '', /extension 8001 at site shanghai is also used by PhoneMAC phone-0015653c0001/)
+    assert.match(intruder.message, /extension 8001 at site shanghai is also used by PhoneMAC phone-0015653c0001/)
     const original = await eventually(
       'original not ready',
       () => readyOf(cp, 'phonemac', 'phone-0015653c0001'),
@@ -148,7 +148,7 @@ describe('the operator on the two-site example', () => {
       (c) => c?.status === 'False',
     )
     assert.equal(condition?.reason, 'UnknownSite')
-    assert.match(condition?.message ?? '', /homeSite names Site "suzhou", which does not exist in this namespace/)
+    assert.match(condition.message, /homeSite names Site "suzhou", which does not exist in this namespace/)
     const site = succeeded(await cp.kubectl(['get', 'site', 'nantong', '-n', 'callcenter', '-o', 'json']), 'get')
     const suzhou = JSON.parse(site) as { metadata: Record<string, unknown>; spec: { operatorIdPools: unknown } }
     suzhou.metadata = { name: 'suzhou', namespace: 'callcenter' }
@@ -174,7 +174,7 @@ describe('the operator on the two-site example', () => {
     )
     const condition = provisioned.status?.conditions?.find((c) => c.type === 'Provisioned')
     assert.equal(condition?.reason, 'OverlappingOperatorIdPools')
-    assert.match(condition?.message ?? '', /pools "general" \(300000-300999\) and "overlap" \(300500-301000\) overlap/)
+    assert.match(condition.message, /pools "general" \(300000-300999\) and "overlap" \(300500-301000\) overlap/)
     assert.equal(provisioned.status?.phase, 'Failed')
     await eventually(
       'event',

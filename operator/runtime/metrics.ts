@@ -1,5 +1,6 @@
 // The operator's Prometheus metrics.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import type { InformerMetrics } from './informer.ts'
 
 export interface OperatorMetrics {
   registry: Registry
@@ -39,6 +40,26 @@ export function createMetrics(): OperatorMetrics {
       registers: [registry],
     }),
   }
+}
+
+/** Exposes the informers' own counters (relists, watch restarts, events) as gauges read at scrape time. */
+export function observeInformers(
+  metrics: OperatorMetrics,
+  informers: readonly { type: { plural: string }; metrics: InformerMetrics }[],
+): void {
+  const gauge = (name: string, help: string, read: (m: InformerMetrics) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['resource'],
+      registers: [metrics.registry],
+      collect() {
+        for (const informer of informers) this.set({ resource: informer.type.plural }, read(informer.metrics))
+      },
+    })
+  gauge('callcenter_operator_informer_relists', 'Full lists made by each informer (the first, and one per 410 Gone).', (m) => m.relists)
+  gauge('callcenter_operator_informer_watch_restarts', 'Watches restarted after an error.', (m) => m.watchRestarts)
+  gauge('callcenter_operator_informer_events', 'Watch and list events applied to the cache.', (m) => m.events)
 }
 
 /** The resource segment of an API path, e.g. "sites/status" or "deployments". */
