@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util'
 import { KubeConfig } from '@kubernetes/client-node'
 import { startManager } from './manager.ts'
 import { createLogger } from './runtime/log.ts'
+import { settingsFromEnv } from './settings.ts'
 
 const log = createLogger('callcenter-operator')
 
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
     metricsPort: port('metrics-port', values['metrics-port'], 8080),
     host: values['bind-address'],
     checkSkillGroupRules: () => [],
+    settings: settingsFromEnv(),
   })
   log.info({ identity, watchNamespace: values['watch-namespace'] ?? 'all', site: values.site ?? 'all' }, 'operator started')
   const shutdown = async (signal: string) => {

@@ -5,7 +5,9 @@ import type { FastifyInstance } from 'fastify'
 import type { SkillGroup } from '../crds/types.ts'
 import type { Problem } from './checks/problem.ts'
 import { types } from './controllers/kinds.ts'
+import { MANAGED_BY_SELECTOR, ownedTypes, siteOfOwned, type OwnedInformers } from './controllers/owned.ts'
 import { siteController } from './controllers/site.ts'
+import type { ProvisioningSettings } from './controllers/site-objects.ts'
 import { addIndexes, validationControllers, type Informers } from './controllers/validation.ts'
 import { Applier } from './runtime/apply.ts'
 import type { Controller } from './runtime/controller.ts'
@@ -31,6 +33,7 @@ export interface ManagerOptions {
   metricsPort?: number
   host?: string
   checkSkillGroupRules: (group: SkillGroup) => Problem[]
+  settings: ProvisioningSettings
 }
 
 export interface Manager {
@@ -56,7 +59,17 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
     phoneMACs: informer(types.phoneMAC),
   }
   addIndexes(informers)
-  const all = Object.values(informers) as Informer<KubeObject>[]
+  const owned: OwnedInformers = new Map(
+    ownedTypes.map((type) => {
+      const ownedInformer = new Informer<KubeObject>(client, type, log, {
+        namespace: options.watchNamespace,
+        labelSelector: MANAGED_BY_SELECTOR,
+      })
+      ownedInformer.store.addIndex('site', siteOfOwned)
+      return [type.kind, ownedInformer]
+    }),
+  )
+  const all = [...(Object.values(informers) as Informer<KubeObject>[]), ...owned.values()]
   observeInformers(metrics, all)
   for (const i of all) i.start()
 
@@ -64,7 +77,14 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
   const events = new EventRecorder(client, options.identity, log)
   const shared = { applier, events, log, metrics }
   const controllers: Controller<KubeObject>[] = [
-    siteController({ ...shared, informers, ownSite: options.site }) as unknown as Controller<KubeObject>,
+    siteController({
+      ...shared,
+      informers,
+      owned,
+      client,
+      settings: options.settings,
+      ownSite: options.site,
+    }) as unknown as Controller<KubeObject>,
     ...validationControllers(informers, shared, options.checkSkillGroupRules),
   ]
 

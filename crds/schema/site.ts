@@ -1,5 +1,5 @@
 // Site: one location of the call center and everything that runs there.
-import Type from 'typebox'
+import Type, { type TSchema } from 'typebox'
 import {
   conditions,
   hostAddress,
@@ -52,18 +52,7 @@ const modeRules = (component: string) => [
   },
 ]
 
-const sipEndpoint = (what: string, extra: Record<string, ReturnType<typeof port>> = {}) =>
-  Type.Object(
-    {
-      name: objectName(`Name of this ${what} (unique within the list).`, `${what} name`),
-      host: hostAddress(`Address of the ${what}.`),
-      sipPort: Type.Optional(port('SIP port (UDP and TCP).', 5060)),
-      ...extra,
-    },
-    { description: `One existing ${what}.`, additionalProperties: false },
-  )
-
-const endpointList = <T extends ReturnType<typeof sipEndpoint>>(item: T, what: string) =>
+const endpointList = <T extends TSchema>(item: T, what: string) =>
   Type.Array(item, {
     description: `The existing ${what} servers.`,
     minItems: 1,
@@ -72,6 +61,16 @@ const endpointList = <T extends ReturnType<typeof sipEndpoint>>(item: T, what: s
     'x-kubernetes-list-map-keys': ['name'],
   })
 
+const SoftswitchServer = Type.Object(
+  {
+    name: objectName('Name of this FreeSWITCH server (unique within the list).', 'FreeSWITCH server name'),
+    host: hostAddress('Address of the FreeSWITCH server.'),
+    sipPort: Type.Optional(port('SIP port (UDP and TCP).', 5060)),
+    eslPort: Type.Optional(port('Event Socket (ESL) port the CTI bridge connects to.', 8021)),
+  },
+  { description: 'One existing FreeSWITCH server.', additionalProperties: false },
+)
+
 const SoftswitchComponent = Type.Object(
   {
     mode: componentMode,
@@ -79,10 +78,7 @@ const SoftswitchComponent = Type.Object(
     external: Type.Optional(
       Type.Object(
         {
-          servers: endpointList(
-            sipEndpoint('FreeSWITCH server', { eslPort: port('Event Socket (ESL) port the CTI bridge connects to.', 8021) }),
-            'FreeSWITCH',
-          ),
+          servers: endpointList(SoftswitchServer, 'FreeSWITCH'),
         },
         { description: 'Existing FreeSWITCH servers of this site.', additionalProperties: false },
       ),

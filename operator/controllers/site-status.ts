@@ -17,7 +17,8 @@ export interface SiteObservation {
   /** Readiness of each Managed component's workload; External components are absent. */
   workloads: WorkloadReadiness[]
   agentsHomed: number
-  provisioningError?: string
+  /** Why the Site could not be provisioned although its own spec is fine (e.g. its edge cannot honour the Trunks). */
+  provisioningError?: Problem
 }
 
 type SiteStatus = NonNullable<Site['status']>
@@ -38,34 +39,36 @@ export function siteStatus(site: Site, observed: SiteObservation, now: Date): Si
   const provisioned = !problem && !observed.provisioningError
   const ready = provisioned && notReady.length === 0
   const traffic = site.spec.traffic ?? 'Active'
-  const phase = problem
-    ? 'Failed'
-    : traffic === 'Fenced'
-      ? 'Fenced'
-      : traffic === 'Drain'
-        ? 'Draining'
-        : !provisioned
-          ? 'Provisioning'
-          : ready
-            ? 'Ready'
-            : observed.workloads.some((w) => w.ready > 0)
-              ? 'Degraded'
-              : 'Provisioning'
+  const phase =
+    problem || observed.provisioningError
+      ? 'Failed'
+      : traffic === 'Fenced'
+        ? 'Fenced'
+        : traffic === 'Drain'
+          ? 'Draining'
+          : !provisioned
+            ? 'Provisioning'
+            : ready
+              ? 'Ready'
+              : observed.workloads.some((w) => w.ready > 0)
+                ? 'Degraded'
+                : 'Provisioning'
   const conditions = setConditions(
     site.status?.conditions,
     [
       problem
         ? { type: 'Provisioned', status: 'False', reason: problem.reason, message: problem.message }
         : observed.provisioningError
-          ? { type: 'Provisioned', status: 'False', reason: 'ApplyFailed', message: observed.provisioningError }
+          ? { type: 'Provisioned', status: 'False', reason: observed.provisioningError.reason, message: observed.provisioningError.message }
           : { type: 'Provisioned', status: 'True', reason: 'Applied', message: 'every Managed component is applied' },
       ready
         ? { type: 'Ready', status: 'True', reason: 'ComponentsReady', message: 'every Managed component is ready' }
         : {
             type: 'Ready',
             status: 'False',
-            reason: problem ? problem.reason : notReady.length ? 'ComponentsNotReady' : 'Provisioning',
-            message: problem ? problem.message : notReady.length ? `not ready: ${notReady.join(', ')}` : 'provisioning',
+            reason: (problem ?? observed.provisioningError)?.reason ?? (notReady.length ? 'ComponentsNotReady' : 'Provisioning'),
+            message:
+              (problem ?? observed.provisioningError)?.message ?? (notReady.length ? `not ready: ${notReady.join(', ')}` : 'provisioning'),
           },
       notReady.length > 0 && observed.workloads.some((w) => w.ready > 0)
         ? { type: 'Degraded', status: 'True', reason: 'ComponentsNotReady', message: `not ready: ${notReady.join(', ')}` }

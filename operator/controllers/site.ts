@@ -1,33 +1,46 @@
-// The Site controller: finalizer first, cross-object checks, then status. Provisioning of Managed
-// components joins here (see provision.ts once present).
+// The Site controller: finalizer first; cross-object checks; provisioning of every Managed component
+// (External ones create nothing); status; and on deletion, every owned object removed before the
+// finalizer goes.
 import type { Site } from '../../crds/types.ts'
 import { siteProblems } from '../checks/references.ts'
+import type { Problem } from '../checks/problem.ts'
+import { EdgeInputError } from '../render/kamailio/index.ts'
 import type { Applier } from '../runtime/apply.ts'
 import { Controller } from '../runtime/controller.ts'
 import type { EventRecorder } from '../runtime/events.ts'
+import type { KubeClient } from '../runtime/kube-client.ts'
 import type { Logger } from '../runtime/log.ts'
 import type { OperatorMetrics } from '../runtime/metrics.ts'
-import { objectKey } from '../runtime/resource.ts'
+import { objectKey, type KubeObject } from '../runtime/resource.ts'
 import { scoped, types, type Cached } from './kinds.ts'
-import { siteStatus } from './site-status.ts'
+import { siteOfOwned, type OwnedInformers } from './owned.ts'
+import { deprovisionSite, provisionSite } from './provision.ts'
+import type { ProvisioningSettings } from './site-objects.ts'
+import { siteStatus, type WorkloadReadiness } from './site-status.ts'
 import { knownIn, type Informers } from './validation.ts'
 
 export const SITE_FINALIZER = 'callcenter.dev/site-cleanup'
 
 export interface SiteControllerOptions {
   informers: Informers
+  owned: OwnedInformers
+  client: KubeClient
   applier: Applier
   events: EventRecorder
   log: Logger
   metrics: OperatorMetrics
+  settings: ProvisioningSettings
   /** With --site, this operator provisions only this site (multi-cluster). */
   ownSite?: string
   now?: () => Date
 }
 
 export function siteController(options: SiteControllerOptions): Controller<Cached<Site>> {
-  const { informers, applier, events } = options
+  const { informers, owned, client, applier, events } = options
   const now = options.now ?? (() => new Date())
+  const inNamespace = <T extends KubeObject>(list: T[], namespace: string | undefined) =>
+    list.filter((o) => o.metadata.namespace === namespace)
+
   const controller = new Controller<Cached<Site>>({
     name: 'site',
     primary: informers.sites,
@@ -39,31 +52,61 @@ export function siteController(options: SiteControllerOptions): Controller<Cache
       if (!site) return undefined
       if (options.ownSite && site.metadata.name !== options.ownSite) return undefined
       if (site.metadata.deletionTimestamp) {
+        const remaining = await deprovisionSite(site, { applier, informers: owned })
+        if (remaining > 0) return { requeueAfterMs: 1000 }
         if (await applier.setFinalizer(types.site, site, SITE_FINALIZER, false)) {
           await events.record(site, { type: 'Normal', reason: 'CleanedUp', action: 'Delete', note: 'every object of the site was removed' })
         }
         return undefined
       }
       if (await applier.setFinalizer(types.site, site, SITE_FINALIZER, true)) return undefined // the update brings us back
+
       const problems = siteProblems(site, knownIn(informers, site.metadata.namespace))
+      let workloads: WorkloadReadiness[] = []
+      let provisioningError: Problem | undefined
+      if (problems.length === 0) {
+        try {
+          const neighbours = {
+            sites: inNamespace(informers.sites.store.list(), site.metadata.namespace),
+            trunks: inNamespace(informers.trunks.store.list(), site.metadata.namespace),
+          }
+          const result = await provisionSite(site, neighbours, options.settings, { client, applier, informers: owned })
+          workloads = result.workloads
+        } catch (error) {
+          if (!(error instanceof EdgeInputError)) throw error
+          provisioningError = { reason: 'EdgeRoutingInvalid', message: error.message.replaceAll('\n', ' ') }
+        }
+      }
       const status = siteStatus(
         site,
-        { problems, workloads: [], agentsHomed: informers.agentSeats.store.byIndex('homeSite', scoped(site, site.metadata.name)).length },
+        {
+          problems,
+          workloads,
+          provisioningError,
+          agentsHomed: informers.agentSeats.store.byIndex('homeSite', scoped(site, site.metadata.name)).length,
+        },
         now(),
       )
       const previous = site.status?.conditions?.find((c) => c.type === 'Provisioned')
       const provisioned = status.conditions?.find((c) => c.type === 'Provisioned')
       await applier.applyStatus(types.site, site, status)
       if (provisioned?.status === 'False' && (previous?.reason !== provisioned.reason || previous.message !== provisioned.message)) {
-        await events.record(site, { type: 'Warning', reason: provisioned.reason, action: 'Validate', note: provisioned.message })
+        await events.record(site, { type: 'Warning', reason: provisioned.reason, action: 'Provision', note: provisioned.message })
+      } else if (provisioned?.status === 'True' && previous?.status !== 'True') {
+        await events.record(site, { type: 'Normal', reason: 'Provisioned', action: 'Provision', note: provisioned.message })
       }
       return undefined
     },
   })
+  const sitesInNamespaceOf = (object: KubeObject) => inNamespace(informers.sites.store.list(), object.metadata.namespace).map(objectKey)
   controller.watch({ informer: informers.agentSeats, map: (seat) => [scoped(seat, seat.spec.homeSite)] })
   controller.watch({
     informer: informers.skillGroups,
     map: (group) => informers.sites.store.byIndex('poolSkillGroup', objectKey(group)).map(objectKey),
   })
+  // Every edge routes to every site and honours every Trunk: a change to either re-renders all edges.
+  controller.watch({ informer: informers.trunks, map: sitesInNamespaceOf })
+  controller.watch({ informer: informers.sites, map: sitesInNamespaceOf })
+  for (const informer of owned.values()) controller.watch({ informer, map: siteOfOwned })
   return controller
 }

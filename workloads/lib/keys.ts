@@ -5,11 +5,11 @@
 export const KEY_PREFIX = 'cc:'
 
 export const projectionKeys = {
-  /** Hash: account, displayName, homeSite, allowedSites (JSON), skills (JSON [{skillGroup, proficiency}]), generation. */
+  /** Hash: agentId, name, account, displayName, homeSite, allowedSites (JSON), skills (JSON [{skillGroup, proficiency}]), generation. */
   agentSeat: (agentId: string) => `cc:seat:${agentId}`,
   /** String: the agentId signing in with this domain account. */
   account: (account: string) => `cc:account:${account.toLowerCase()}`,
-  /** Hash: mac, pcHostName, extensions (JSON [{site, extension, line}]), credentialsSecret, generation. */
+  /** Hash: mac, pcHostName, extensions (JSON [{site, extension, line}]), sipUsername, sipPassword (from the credentials Secret), generation. */
   phone: (mac: string) => `cc:phone:${mac.toLowerCase()}`,
   /** String: the MAC of the phone on the same switch port as this PC. */
   pc: (pcHostName: string) => `cc:pc:${pcHostName.toLowerCase()}`,
@@ -19,7 +19,7 @@ export const projectionKeys = {
   skillGroup: (name: string) => `cc:skillgroup:${name}`,
   /** Set: names of every projected SkillGroup. */
   skillGroupIndex: () => 'cc:skillgroups',
-  /** String: JSON of this site's spec.operatorIdPools plus {generation}. */
+  /** String: JSON {generation, pools: [{name, from, to, skillGroups, leaseSeconds}]} from the Site's spec.operatorIdPools. */
   sitePools: (site: string) => `cc:site:${site}:pools`,
   /** String: JSON {site, traffic, health} of every Site, for the workloads' routing decisions. */
   site: (site: string) => `cc:site:${site}`,
@@ -30,6 +30,7 @@ export const PROJECTION_CHANNEL = 'cc:changes'
 
 export interface ProjectionChange {
   kind: 'AgentSeat' | 'PhoneMAC' | 'SkillGroup' | 'Site'
+  /** The key identity: the agentId, the lower-case MAC, or the SkillGroup's or Site's name. */
   name: string
   op: 'upsert' | 'delete'
 }

@@ -1,0 +1,262 @@
+// kamailio.cfg of one edge. How the edge handles each request:
+// - REGISTER: IP phones register their extension at this site (line A at one site, line B at the
+//   other); registrations live in memory (usrloc db_mode 0), so a phone is reachable through either
+//   site's edge by that site's extension.
+// - INVITE to a Trunk number: a carrier's inbound call. The called number (Request-URI user, with or
+//   without a leading '+') identifies the Trunk. A caller (From user) matching one of the Trunk's
+//   prefix rules (longest first) goes to that site's site-first set; any other caller to the
+//   Trunk's split set. The call is then relayed to a soft switch chosen by weight (dispatcher
+//   algorithm 9); on timeout or 5xx the failure route marks that soft switch inactive until its
+//   OPTIONS probe answers again and tries the next destination of the set.
+// - Any other request to a registered extension: relayed to the phone. Everything else: 404.
+// - In-dialog requests follow the Record-Route of the edge.
+// JSON-RPC (jsonrpcs over xhttp) is served only on the RPC listener's port, and SIP only on the SIP
+// listener; no FIFO, datagram or ctl socket is opened.
+import type { Site } from '../../../crds/types.ts'
+import { RENDER_DEFAULTS, RPC_PATH, type EdgeRenderInput } from './model.ts'
+import type { EdgePlan, TrunkRoute } from './plan.ts'
+
+interface Probing {
+  intervalSeconds: number
+  failureThreshold: number
+  recoveryThreshold: number
+}
+
+/** Soft switches are probed on the edge site's heartbeat policy (dispatcher pings in whole seconds). */
+export function probingOf(site: Site | undefined): Probing {
+  const heartbeat = site?.spec.heartbeat
+  return {
+    intervalSeconds: Math.max(1, Math.ceil((heartbeat?.intervalMilliseconds ?? 1000) / 1000)),
+    failureThreshold: heartbeat?.failureThreshold ?? 2,
+    recoveryThreshold: heartbeat?.recoveryThreshold ?? 5,
+  }
+}
+
+function trunkCase(route: TrunkRoute): string[] {
+  const rules = route.prefixRules.map((r) => `${r.prefix} -> ${r.site}`).join(', ')
+  const lines = [`\t\t# Trunk ${route.trunk} (${route.carrier}): ${rules ? `callers ${rules}; ` : ''}others split ${route.split}`]
+  for (const number of [...route.numbers].sort()) lines.push(`\t\tcase "${number}":`)
+  route.prefixRules.forEach((rule, index) => {
+    lines.push(`\t\t\t${index === 0 ? 'if' : 'else if'} ($fU =~ "^${rule.prefix}") $var(dsset) = ${rule.setId};`)
+  })
+  lines.push(route.prefixRules.length > 0 ? `\t\t\telse $var(dsset) = ${route.splitSetId};` : `\t\t\t$var(dsset) = ${route.splitSetId};`)
+  lines.push('\t\t\troute(SOFTSWITCH);', '\t\t\tbreak;')
+  return lines
+}
+
+function inboundRoute(plan: EdgePlan): string {
+  const routes = plan.trunkRoutes.filter((r) => r.numbers.length > 0)
+  const body =
+    routes.length === 0
+      ? ['\t# No Trunk lists inbound numbers: no carrier call is accepted.']
+      : [
+          '\t$var(called) = $rU;',
+          '\tif ($(var(called){s.substr,0,1}) == "+") $var(called) = $(var(called){s.substr,1,0});',
+          '\tswitch ($var(called)) {',
+          ...routes.flatMap(trunkCase),
+          '\t}',
+        ]
+  return ['route[CARRIER_INBOUND] {', '\tif (!is_method("INVITE")) return;', ...body, '}'].join('\n')
+}
+
+export function renderKamailioCfg(input: EdgeRenderInput, plan: EdgePlan): string {
+  const site = input.sites.find((s) => s.metadata.name === input.site)
+  const probing = probingOf(site)
+  const { host, sipPort } = input.listen
+  const workers = input.workers ?? RENDER_DEFAULTS.workers
+  const failoverTimeout = input.failoverTimeoutMilliseconds ?? RENDER_DEFAULTS.failoverTimeoutMilliseconds
+  return `#!KAMAILIO
+# SIP edge of site ${input.site}. Rendered by the callcenter operator from its Sites and Trunks: do not edit.
+#
+# Carrier calls are recognised by the called number (a Trunk's spec.numbers) and sent to the soft
+# switches through dispatcher sets (see dispatcher.list): by caller prefix to a site first, otherwise
+# split by the Trunk's weights, the local site first. A call that times out or gets a 5xx tries the
+# next soft switch. IP phones register here; calls to a registered extension go to the phone.
+# Routing changes arrive live over JSON-RPC (http://${input.rpc.host}:${input.rpc.port}${RPC_PATH}).
+
+####### Global parameters #########
+debug=2
+log_facility=LOG_LOCAL0
+log_prefix="{$mt $hdr(CSeq) $ci} "
+memdbg=5
+memlog=5
+children=${workers}
+auto_aliases=no
+dns=no
+rev_dns=no
+enable_tls=no
+tcp_accept_no_cl=yes
+server_signature=no
+user_agent_header="User-Agent: callcenter-edge"
+
+# SIP, UDP and TCP, on the configured address only.
+listen=udp:${host}:${sipPort}
+listen=tcp:${host}:${sipPort}
+# JSON-RPC over HTTP for the edge agent.
+listen=tcp:${input.rpc.host}:${input.rpc.port}
+
+####### Modules ########
+loadmodule "jsonrpcs.so"
+loadmodule "kex.so"
+loadmodule "tm.so"
+loadmodule "tmx.so"
+loadmodule "sl.so"
+loadmodule "rr.so"
+loadmodule "pv.so"
+loadmodule "maxfwd.so"
+loadmodule "usrloc.so"
+loadmodule "registrar.so"
+loadmodule "textops.so"
+loadmodule "siputils.so"
+loadmodule "xlog.so"
+loadmodule "xhttp.so"
+loadmodule "dispatcher.so"
+
+# JSON-RPC only over HTTP: no FIFO and no datagram socket.
+modparam("jsonrpcs", "transport", 1)
+
+# A soft switch that sends no provisional reply within this time is skipped for the next one.
+modparam("tm", "fr_timer", ${failoverTimeout})
+modparam("tm", "fr_inv_timer", ${RENDER_DEFAULTS.ringTimeoutMilliseconds})
+
+modparam("rr", "enable_full_lr", 0)
+modparam("rr", "append_fromtag", 0)
+
+# Phone registrations in memory only.
+modparam("usrloc", "db_mode", 0)
+modparam("registrar", "max_expires", 3600)
+
+modparam("dispatcher", "list_file", "${input.dispatcherListPath}")
+modparam("dispatcher", "flags", 2)
+modparam("dispatcher", "xavp_dst", "_dsdst_")
+modparam("dispatcher", "xavp_ctx", "_dsctx_")
+# OPTIONS probes of every soft switch on the site's heartbeat policy. A reply that shows the server is up counts,
+# even a refusal (403, 404, 405, 501); a timeout (the local 408) or a 5xx such as 503 does not.
+modparam("dispatcher", "ds_ping_method", "OPTIONS")
+modparam("dispatcher", "ds_ping_from", "sip:edge-${input.site}@${host}:${sipPort}")
+modparam("dispatcher", "ds_ping_interval", ${probing.intervalSeconds})
+modparam("dispatcher", "ds_probing_mode", 1)
+modparam("dispatcher", "ds_probing_threshold", ${probing.failureThreshold})
+modparam("dispatcher", "ds_inactive_threshold", ${probing.recoveryThreshold})
+modparam("dispatcher", "ds_ping_reply_codes", "class=2;class=3;code=403;code=404;code=405;code=501")
+
+####### Routing logic ########
+request_route {
+	route(REQINIT);
+
+	if (is_method("CANCEL")) {
+		if (t_check_trans()) route(RELAY);
+		exit;
+	}
+	if (!is_method("ACK")) {
+		if (t_precheck_trans()) {
+			t_check_trans();
+			exit;
+		}
+		t_check_trans();
+	}
+
+	route(WITHINDLG);
+
+	remove_hf("Route");
+	if (is_method("INVITE|SUBSCRIBE")) record_route();
+
+	route(REGISTRAR);
+
+	if ($rU == $null) {
+		sl_send_reply("484", "Address Incomplete");
+		exit;
+	}
+
+	route(CARRIER_INBOUND);
+	route(PHONES);
+}
+
+route[REQINIT] {
+	if ($Rp == ${input.rpc.port}) {
+		sl_send_reply("403", "Not a SIP port");
+		exit;
+	}
+	if (!mf_process_maxfwd_header("10")) {
+		sl_send_reply("483", "Too Many Hops");
+		exit;
+	}
+	if (is_method("OPTIONS") && uri == myself && $rU == $null) {
+		sl_send_reply("200", "Keepalive");
+		exit;
+	}
+}
+
+route[RELAY] {
+	if (!t_relay()) sl_reply_error();
+	exit;
+}
+
+route[WITHINDLG] {
+	if (!has_totag()) return;
+	if (loose_route()) {
+		route(RELAY);
+		exit;
+	}
+	if (is_method("ACK")) {
+		if (t_check_trans()) route(RELAY);
+		exit;
+	}
+	sl_send_reply("404", "Not here");
+	exit;
+}
+
+route[REGISTRAR] {
+	if (!is_method("REGISTER")) return;
+	if (!save("location")) sl_reply_error();
+	exit;
+}
+
+${inboundRoute(plan)}
+
+# Relays the call to a soft switch of dispatcher set $var(dsset).
+route[SOFTSWITCH] {
+	if (!ds_select_dst("$var(dsset)", "9")) {
+		xlog("L_WARN", "no soft switch of set $var(dsset) is available for $rU from $fU\\n");
+		sl_send_reply("503", "No soft switch available");
+		exit;
+	}
+	t_on_failure("SOFTSWITCH_FAILOVER");
+	route(RELAY);
+}
+
+# Per-call failover: the soft switch timed out without answering or replied 5xx.
+failure_route[SOFTSWITCH_FAILOVER] {
+	if (t_is_canceled()) exit;
+	if (t_check_status("5[0-9][0-9]") || (t_branch_timeout() && !t_branch_replied())) {
+		xlog("L_NOTICE", "soft switch $du failed ($T_reply_code), trying the next one\\n");
+		ds_mark_dst("ip");
+		if (ds_next_dst()) {
+			t_on_failure("SOFTSWITCH_FAILOVER");
+			route(RELAY);
+		}
+	}
+}
+
+route[PHONES] {
+	if (!lookup("location")) {
+		sl_send_reply("404", "Not Found");
+		exit;
+	}
+	route(RELAY);
+}
+
+# JSON-RPC over HTTP, on the RPC listener only.
+event_route[xhttp:request] {
+	if ($Rp != ${input.rpc.port}) {
+		xhttp_reply("403", "Forbidden", "text/plain", "not an RPC port\\n");
+		exit;
+	}
+	if ($hu =~ "^${RPC_PATH}") {
+		jsonrpc_dispatch();
+		exit;
+	}
+	xhttp_reply("404", "Not Found", "text/plain", "the JSON-RPC endpoint is ${RPC_PATH}\\n");
+}
+`
+}

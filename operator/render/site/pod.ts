@@ -1,0 +1,125 @@
+// Pieces every pod template shares: the restricted security context, resources, environment, probes,
+// placement of the telephony pods and scratch volumes for a read-only root filesystem.
+import type {
+  Affinity,
+  Container,
+  EnvVar,
+  PodSecurityContext,
+  Probe,
+  ResourceRequirements,
+  SecurityContext,
+  Volume,
+  VolumeMount,
+} from './manifest-types.ts'
+import type { Site } from '../../../crds/types.ts'
+import type { SecretKeyRef } from './context.ts'
+import type { RedisConnection } from './endpoints.ts'
+
+/** The non-root user every container runs as; images must not need a particular user. */
+export const RUN_AS_USER = 10001
+
+// Builders rather than shared constants: no two rendered objects share a nested object, so a caller may
+// change one without changing the others.
+export const podSecurityContext = (): PodSecurityContext => ({
+  runAsNonRoot: true,
+  runAsUser: RUN_AS_USER,
+  runAsGroup: RUN_AS_USER,
+  fsGroup: RUN_AS_USER,
+  seccompProfile: { type: 'RuntimeDefault' },
+})
+
+export const containerSecurityContext = (): SecurityContext => ({
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ['ALL'] },
+})
+
+export interface ResourceSpec {
+  cpu?: string
+  memory?: string
+}
+
+/** spec.resources are "request and limit": equal requests and limits give telephony pods Guaranteed QoS. */
+export function resources(spec: ResourceSpec | undefined, defaults: Required<ResourceSpec>): ResourceRequirements {
+  const amounts = { cpu: spec?.cpu ?? defaults.cpu, memory: spec?.memory ?? defaults.memory }
+  return { limits: { ...amounts }, requests: { ...amounts } }
+}
+
+export const envValue = (name: string, value: string | number): EnvVar => ({ name, value: String(value) })
+
+export const envFromSecret = (name: string, ref: SecretKeyRef): EnvVar => ({
+  name,
+  valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } },
+})
+
+export const envFromField = (name: string, fieldPath: string): EnvVar => ({ name, valueFrom: { fieldRef: { fieldPath } } })
+
+export function redisEnv(redis: RedisConnection): EnvVar[] {
+  return [
+    envValue('REDIS_URL', `redis://${redis.host}:${redis.port}`),
+    ...(redis.passwordSecretRef ? [envFromSecret('REDIS_PASSWORD', redis.passwordSecretRef)] : []),
+  ]
+}
+
+export function sortedEnv(env: EnvVar[]): EnvVar[] {
+  return [...env].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+}
+
+export function httpProbes(port: string): Pick<Container, 'readinessProbe' | 'livenessProbe'> {
+  const probe = (path: string, extra: Probe): Probe => ({ httpGet: { path, port }, timeoutSeconds: 2, ...extra })
+  return {
+    readinessProbe: probe('/readyz', { periodSeconds: 5, failureThreshold: 2 }),
+    livenessProbe: probe('/healthz', { initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 3 }),
+  }
+}
+
+/** A writable scratch directory on a read-only root filesystem. */
+export function scratchVolume(name: string): Volume {
+  return { name, emptyDir: {} }
+}
+
+export const mount = (name: string, mountPath: string, readOnly = false): VolumeMount =>
+  readOnly ? { name, mountPath, readOnly } : { name, mountPath }
+
+export function usesHostNetwork(site: Site): boolean {
+  return site.spec.placement?.hostNetwork ?? true
+}
+
+function sortedMap(map: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+}
+
+// SIP and RTP bind fixed ports on the node when host networking is on: at most one soft switch or edge
+// (of any site) per node, or the second one could not bind 5060.
+const oneSipPodPerNode = (): Affinity => ({
+  podAntiAffinity: {
+    requiredDuringSchedulingIgnoredDuringExecution: [
+      {
+        labelSelector: {
+          matchExpressions: [
+            { key: 'app.kubernetes.io/part-of', operator: 'In', values: ['callcenter'] },
+            { key: 'app.kubernetes.io/component', operator: 'In', values: ['edge', 'softswitch'] },
+          ],
+        },
+        topologyKey: 'kubernetes.io/hostname',
+      },
+    ],
+  },
+})
+
+/** Pod-spec fields placing a soft switch or edge: node pool, host networking and the DNS that goes with it. */
+export function telephonyPlacement(site: Site): {
+  hostNetwork: boolean
+  dnsPolicy: string
+  nodeSelector?: Record<string, string>
+  affinity?: Affinity
+} {
+  const hostNetwork = usesHostNetwork(site)
+  const nodeSelector = site.spec.placement?.nodeSelector
+  return {
+    hostNetwork,
+    dnsPolicy: hostNetwork ? 'ClusterFirstWithHostNet' : 'ClusterFirst',
+    ...(nodeSelector && Object.keys(nodeSelector).length > 0 ? { nodeSelector: sortedMap(nodeSelector) } : {}),
+    ...(hostNetwork ? { affinity: oneSipPodPerNode() } : {}),
+  }
+}

@@ -1,0 +1,421 @@
+import assert from 'node:assert/strict'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import type { Container, EnvVar, PodSpec, PodTemplateSpec } from './manifest-types.ts'
+import { stringify } from 'yaml'
+import type { Site } from '../../../crds/types.ts'
+import { loadManifests } from '../../../examples/load.ts'
+import { CONFIG_HASH_ANNOTATION, renderSite, resourceName, selectorLabels, type KubernetesObject, type SiteRenderContext } from './index.ts'
+
+const exampleSites = loadManifests(join(import.meta.dirname, '../../../examples/two-site')).filter(
+  (object) => object.kind === 'Site',
+) as unknown as Site[]
+
+function exampleSite(name: string): Site {
+  const site = exampleSites.find((candidate) => candidate.metadata.name === name)
+  assert.ok(site, `examples/two-site has no Site ${name}`)
+  return structuredClone(site)
+}
+
+const nodeCidrs: Record<string, string[]> = { shanghai: ['10.10.0.0/24'], nantong: ['10.20.0.0/24'] }
+
+function contextFor(site: string): SiteRenderContext {
+  return {
+    namespace: 'callcenter',
+    siteUid: site === 'shanghai' ? '0f0e8a52-6d1c-4c1e-9a43-5a0c1f3f7a01' : '7b2d4c9e-1f3a-4e5b-8c6d-2e9f0a1b3c02',
+    clusterDomain: 'cluster.local',
+    operatorNamespace: 'callcenter-system',
+    images: {
+      freeswitch: 'registry.example/callcenter/freeswitch:1.10.12',
+      kamailio: 'registry.example/callcenter/kamailio:5.8.4',
+      edgeAgent: 'registry.example/callcenter/edge-agent:0.1.0',
+      acd: 'registry.example/callcenter/acd:0.1.0',
+      login: 'registry.example/callcenter/login:0.1.0',
+      cti: 'registry.example/callcenter/cti:0.1.0',
+      redis: 'docker.io/library/redis:7.4',
+    },
+    eslPasswordSecretRef: { name: `${site}-esl`, key: 'password' },
+    loginTokenSigningSecretRef: { name: 'callcenter-login-token', key: 'signing-key' },
+    managedRedisPasswordSecretRef: { name: `${site}-redis`, key: 'password' },
+    edge: {
+      kamailioCfg: `#!KAMAILIO\n# kamailio.cfg of ${site} (test input; rendered by operator/render/kamailio in the operator)\n`,
+      dispatcherList: `1 sip:10.0.0.1:5060 0 0 duid=${site}-fs-0;site=${site}\n`,
+      rpcPort: 5071,
+    },
+    network: { podCidrs: ['10.244.0.0/16'], nodeCidrs: nodeCidrs[site] ?? [] },
+  }
+}
+
+function render(site: Site, change: (context: SiteRenderContext) => void = () => undefined): KubernetesObject[] {
+  const context = contextFor(site.metadata.name)
+  change(context)
+  return renderSite(site, context)
+}
+
+function find(objects: KubernetesObject[], kind: string, name: string): KubernetesObject {
+  const found = objects.find((object) => object.kind === kind && object.metadata.name === name)
+  assert.ok(found, `no ${kind} ${name}`)
+  return found
+}
+
+function podTemplateOf(object: KubernetesObject): PodTemplateSpec {
+  const template = (object.spec as { template?: PodTemplateSpec } | undefined)?.template
+  assert.ok(template, `${object.kind} ${object.metadata.name} has no pod template`)
+  return template
+}
+
+function podSpecOf(object: KubernetesObject): PodSpec {
+  const spec = podTemplateOf(object).spec
+  assert.ok(spec)
+  return spec
+}
+
+const workloads = (objects: KubernetesObject[]) => objects.filter((object) => ['Deployment', 'StatefulSet'].includes(object.kind))
+
+const allContainers = (spec: PodSpec): Container[] => [...(spec.initContainers ?? []), ...spec.containers]
+
+for (const siteName of ['shanghai', 'nantong']) {
+  test(`${siteName}: rendered objects match the golden file byte for byte (UPDATE_GOLDEN=1 rewrites it)`, () => {
+    // No line folding and single quotes: readable config blocks, and the file is already in Prettier's style.
+    const yaml = render(exampleSite(siteName))
+      .map((object) => stringify(object, { lineWidth: 0, singleQuote: true }))
+      .join('---\n')
+    const golden = join(import.meta.dirname, 'testdata', `${siteName}.yaml`)
+    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(golden, yaml)
+    assert.equal(yaml, readFileSync(golden, 'utf8'))
+  })
+}
+
+test('a fully Managed site gets every component, in a fixed order of components and kinds', () => {
+  const objects = render(exampleSite('shanghai'))
+  assert.deepEqual(
+    objects.map((object) => `${object.kind}/${object.metadata.name}`),
+    [
+      'ConfigMap/shanghai-softswitch',
+      'Service/shanghai-softswitch',
+      'StatefulSet/shanghai-softswitch',
+      'PodDisruptionBudget/shanghai-softswitch',
+      'NetworkPolicy/shanghai-softswitch',
+      'ConfigMap/shanghai-edge',
+      'Service/shanghai-edge',
+      'Deployment/shanghai-edge',
+      'PodDisruptionBudget/shanghai-edge',
+      'NetworkPolicy/shanghai-edge',
+      ...['acd', 'login', 'cti'].flatMap((c) => [
+        `Service/shanghai-${c}`,
+        `Deployment/shanghai-${c}`,
+        `PodDisruptionBudget/shanghai-${c}`,
+        `NetworkPolicy/shanghai-${c}`,
+      ]),
+      'Service/shanghai-redis',
+      'StatefulSet/shanghai-redis',
+      'NetworkPolicy/shanghai-redis',
+    ],
+  )
+})
+
+function externalSite(): Site {
+  const site = exampleSite('shanghai')
+  site.spec.components = {
+    softswitch: {
+      mode: 'External',
+      external: { servers: [{ name: 'fs1', host: '10.10.1.11' }] },
+      eslPasswordSecretRef: { name: 'shanghai-esl', key: 'password' },
+    },
+    edge: { mode: 'External', external: { servers: [{ name: 'edge1', host: '10.10.0.5', rpcUrl: 'http://10.10.0.5:5071/RPC' }] } },
+    acd: { mode: 'External', external: { url: 'http://10.10.2.21:8080' } },
+    login: { mode: 'External', external: { url: 'http://10.10.2.22:8080/' } },
+    cti: { mode: 'External', external: { url: 'http://10.10.2.23:8080' } },
+  }
+  site.spec.redis = { mode: 'External', external: { host: '10.10.2.30', passwordSecretRef: { name: 'shanghai-redis', key: 'password' } } }
+  return site
+}
+
+test('External components create nothing', () => {
+  assert.deepEqual(render(externalSite()), [])
+})
+
+test('each External component alone removes exactly its own objects, and the others point at its address', () => {
+  const managed = exampleSite('shanghai')
+  const mixed = exampleSite('shanghai')
+  mixed.spec.components.login = { mode: 'External', external: { url: 'http://10.10.2.22:8080/' } }
+  mixed.spec.redis = { mode: 'External', external: { host: '10.10.2.30', port: 6380 } }
+  const objects = render(mixed)
+  const components = (list: KubernetesObject[]) => new Set(list.map((object) => object.metadata.labels['app.kubernetes.io/component']))
+  assert.deepEqual(components(render(managed)), new Set(['softswitch', 'edge', 'acd', 'login', 'cti', 'redis']))
+  assert.deepEqual(components(objects), new Set(['softswitch', 'edge', 'acd', 'cti']))
+
+  const xmlCurl = (find(objects, 'ConfigMap', 'shanghai-softswitch').data as Record<string, string>)['autoload_configs__xml_curl.conf.xml']
+  assert.match(xmlCurl ?? '', /value="http:\/\/10\.10\.2\.22:8080\/v1\/freeswitch\/directory"/)
+  const ctiEnv = podSpecOf(find(objects, 'Deployment', 'shanghai-cti')).containers[0]?.env ?? []
+  assert.deepEqual(
+    ctiEnv.find((env) => env.name === 'REDIS_URL'),
+    { name: 'REDIS_URL', value: 'redis://10.10.2.30:6380' },
+  )
+  assert.equal(
+    ctiEnv.find((env) => env.name === 'REDIS_PASSWORD'),
+    undefined,
+  )
+})
+
+const SECRET_LIKE = /PASSWORD|KEY|SECRET|TOKEN|AUTH/
+
+test('no secret value in any rendered object: secrets are only referenced through secretKeyRef', () => {
+  for (const site of [exampleSite('shanghai'), exampleSite('nantong'), externalSite()]) {
+    const objects = render(site)
+    assert.ok(objects.every((object) => object.kind !== 'Secret'))
+    const secretEnv: EnvVar[] = workloads(objects)
+      .flatMap((object) => allContainers(podSpecOf(object)))
+      .flatMap((container) => container.env ?? [])
+      .filter((env) => SECRET_LIKE.test(env.name))
+    for (const env of secretEnv) {
+      assert.equal(env.value, undefined, `${env.name} has an inline value`)
+      assert.ok(env.valueFrom?.secretKeyRef, `${env.name} is not from a Secret`)
+    }
+  }
+  const objects = render(exampleSite('shanghai'))
+  const refs = workloads(objects)
+    .flatMap((object) => allContainers(podSpecOf(object)))
+    .flatMap((container) => container.env ?? [])
+    .filter((env) => env.valueFrom?.secretKeyRef)
+    .map((env) => `${env.name}=${env.valueFrom?.secretKeyRef?.name ?? ''}/${env.valueFrom?.secretKeyRef?.key ?? ''}`)
+  assert.deepEqual([...new Set(refs)].sort(), [
+    'ESL_PASSWORD=shanghai-esl/password',
+    'REDISCLI_AUTH=shanghai-redis/password',
+    'REDIS_PASSWORD=shanghai-redis/password',
+    'TOKEN_SIGNING_KEY=callcenter-login-token/signing-key',
+  ])
+  const freeswitchConfig = JSON.stringify(find(objects, 'ConfigMap', 'shanghai-softswitch').data)
+  assert.match(freeswitchConfig, /name=\\"password\\" value=\\"\$\$\{esl_password\}\\"/)
+})
+
+test('every object is owned by the Site and carries the common labels', () => {
+  const site = exampleSite('nantong')
+  for (const object of render(site)) {
+    const what = `${object.kind}/${object.metadata.name}`
+    assert.equal(object.metadata.namespace, 'callcenter', what)
+    assert.deepEqual(
+      object.metadata.ownerReferences,
+      [
+        {
+          apiVersion: 'callcenter.dev/v1alpha1',
+          kind: 'Site',
+          name: 'nantong',
+          uid: contextFor('nantong').siteUid,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
+      what,
+    )
+    const component = object.metadata.labels['app.kubernetes.io/component'] ?? ''
+    assert.equal(object.metadata.name, `nantong-${component}`, what)
+    assert.deepEqual(
+      object.metadata.labels,
+      {
+        'app.kubernetes.io/component': component,
+        'app.kubernetes.io/instance': 'nantong',
+        'app.kubernetes.io/managed-by': 'callcenter-operator',
+        'app.kubernetes.io/name': component,
+        'app.kubernetes.io/part-of': 'callcenter',
+        'callcenter.dev/site': 'nantong',
+      },
+      what,
+    )
+  }
+})
+
+interface Rule {
+  from?: unknown[]
+  ports?: { protocol?: string; port?: number | string }[]
+}
+
+const rulesOf = (policy: KubernetesObject) => (policy.spec as { ingress: Rule[] }).ingress
+
+test('the soft switch NetworkPolicy admits the Event Socket only from the CTI bridge pods', () => {
+  const policy = find(render(exampleSite('shanghai')), 'NetworkPolicy', 'shanghai-softswitch')
+  const eslRules = rulesOf(policy).filter((rule) => rule.ports?.some((port) => port.port === 8021))
+  assert.deepEqual(eslRules, [
+    { from: [{ podSelector: { matchLabels: selectorLabels('shanghai', 'cti') } }], ports: [{ protocol: 'TCP', port: 8021 }] },
+  ])
+  assert.deepEqual((policy.spec as { policyTypes: string[] }).policyTypes, ['Ingress'])
+})
+
+test('the CTI outbound-socket port admits only the soft switches (their pods, and their nodes with host networking)', () => {
+  const socketRules = (site: Site) =>
+    rulesOf(find(render(site), 'NetworkPolicy', 'shanghai-cti')).filter((rule) => rule.ports?.some((port) => port.port === 8084))
+  const softswitchPods = { podSelector: { matchLabels: selectorLabels('shanghai', 'softswitch') } }
+  assert.deepEqual(socketRules(exampleSite('shanghai')), [
+    { from: [softswitchPods, { ipBlock: { cidr: '10.10.0.0/24' } }], ports: [{ protocol: 'TCP', port: 8084 }] },
+  ])
+  const podNetwork = exampleSite('shanghai')
+  podNetwork.spec.placement = { hostNetwork: false }
+  assert.deepEqual(socketRules(podNetwork), [{ from: [softswitchPods], ports: [{ protocol: 'TCP', port: 8084 }] }])
+})
+
+test('changing the soft switch replicas changes only the soft switch StatefulSet, and only its replicas', () => {
+  const site = exampleSite('shanghai')
+  const before = render(site)
+  const scaled = structuredClone(site)
+  scaled.spec.components.softswitch.managed = { ...scaled.spec.components.softswitch.managed, replicas: 6 }
+  const after = render(scaled)
+  assert.equal(after.length, before.length)
+  const changed = after.filter((object, index) => JSON.stringify(object) !== JSON.stringify(before[index]))
+  assert.deepEqual(
+    changed.map((object) => `${object.kind}/${object.metadata.name}`),
+    ['StatefulSet/shanghai-softswitch'],
+  )
+  const statefulSet = changed[0]
+  assert.ok(statefulSet)
+  assert.equal((statefulSet.spec as { replicas: number }).replicas, 6)
+  const restored = structuredClone(statefulSet)
+  ;(restored.spec as { replicas: number }).replicas = 4
+  assert.deepEqual(restored, find(before, 'StatefulSet', 'shanghai-softswitch'))
+})
+
+const configHashOf = (object: KubernetesObject) => podTemplateOf(object).metadata?.annotations?.[CONFIG_HASH_ANNOTATION]
+
+test('the config hash annotation changes when the mounted config changes, and only then', () => {
+  const site = exampleSite('shanghai')
+  const softswitchHash = (objects: KubernetesObject[]) => configHashOf(find(objects, 'StatefulSet', 'shanghai-softswitch'))
+  const edgeHash = (objects: KubernetesObject[]) => configHashOf(find(objects, 'Deployment', 'shanghai-edge'))
+  const base = render(site)
+  assert.match(softswitchHash(base) ?? '', /^[0-9a-f]{64}$/)
+
+  const newPodCidr = render(site, (context) => {
+    context.network = { ...context.network, podCidrs: ['10.245.0.0/16'] }
+  })
+  assert.notEqual(softswitchHash(newPodCidr), softswitchHash(base), 'FreeSWITCH ACL changed')
+  assert.equal(edgeHash(newPodCidr), edgeHash(base))
+
+  const newKamailioCfg = render(site, (context) => {
+    context.edge = { ...context.edge, kamailioCfg: `${context.edge.kamailioCfg}# changed\n` }
+  })
+  assert.notEqual(edgeHash(newKamailioCfg), edgeHash(base), 'kamailio.cfg changed')
+  assert.equal(softswitchHash(newKamailioCfg), softswitchHash(base))
+
+  // A new dispatcher.list reaches the running edges through the edge agent, without a restart.
+  const newDispatcherList = render(site, (context) => {
+    context.edge = { ...context.edge, dispatcherList: `${context.edge.dispatcherList}2 sip:10.0.0.2:5060 0 0\n` }
+  })
+  assert.notDeepEqual(find(newDispatcherList, 'ConfigMap', 'shanghai-edge'), find(base, 'ConfigMap', 'shanghai-edge'))
+  assert.equal(edgeHash(newDispatcherList), edgeHash(base))
+
+  const newImage = render(site, (context) => {
+    context.images = { ...context.images, freeswitch: 'registry.example/callcenter/freeswitch:1.10.13' }
+  })
+  assert.equal(softswitchHash(newImage), softswitchHash(base))
+})
+
+test('soft switches and edges follow spec.placement: host networking, DNS, node pool and one SIP pod per node', () => {
+  const objects = render(exampleSite('shanghai'))
+  for (const object of [find(objects, 'StatefulSet', 'shanghai-softswitch'), find(objects, 'Deployment', 'shanghai-edge')]) {
+    const spec = podSpecOf(object)
+    assert.equal(spec.hostNetwork, true)
+    assert.equal(spec.dnsPolicy, 'ClusterFirstWithHostNet')
+    assert.deepEqual(spec.nodeSelector, { 'callcenter.dev/telephony': 'shanghai' })
+    assert.equal(spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.[0]?.topologyKey, 'kubernetes.io/hostname')
+  }
+  const podNetwork = exampleSite('shanghai')
+  podNetwork.spec.placement = { hostNetwork: false }
+  const spec = podSpecOf(find(render(podNetwork), 'StatefulSet', 'shanghai-softswitch'))
+  assert.equal(spec.hostNetwork, false)
+  assert.equal(spec.dnsPolicy, 'ClusterFirst')
+  assert.equal(spec.affinity, undefined)
+  assert.equal(spec.nodeSelector, undefined)
+  for (const object of workloads(render(exampleSite('shanghai'))).filter(
+    (o) => !['shanghai-softswitch', 'shanghai-edge'].includes(o.metadata.name),
+  )) {
+    assert.equal(podSpecOf(object).hostNetwork, undefined, object.metadata.name)
+  }
+})
+
+test('every container runs restricted: non-root, read-only root, no privilege escalation, no capabilities, RuntimeDefault seccomp', () => {
+  for (const object of workloads(render(exampleSite('shanghai')))) {
+    const spec = podSpecOf(object)
+    assert.deepEqual(
+      spec.securityContext,
+      { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+      object.metadata.name,
+    )
+    for (const container of allContainers(spec)) {
+      assert.deepEqual(
+        container.securityContext,
+        { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+        `${object.metadata.name}/${container.name}`,
+      )
+      assert.deepEqual(container.resources?.requests, container.resources?.limits, `${object.metadata.name}/${container.name}`)
+    }
+  }
+})
+
+test('the soft switch drains on stop: inbound paused, wait for channels, up to 15 minutes', () => {
+  const statefulSet = find(render(exampleSite('shanghai')), 'StatefulSet', 'shanghai-softswitch')
+  const spec = podSpecOf(statefulSet)
+  assert.equal(spec.terminationGracePeriodSeconds, 900)
+  const preStop = spec.containers[0]?.lifecycle?.preStop?.exec?.command?.join(' ') ?? ''
+  assert.match(preStop, /fsctl pause inbound/)
+  assert.match(preStop, /show channels count/)
+  assert.deepEqual(spec.containers[0]?.resources?.limits, { cpu: '4', memory: '8Gi' })
+})
+
+test('names stay short enough for every kind and distinct per component, however long the site name', () => {
+  const longName = 'a'.repeat(60)
+  const names = (['softswitch', 'edge', 'acd', 'login', 'cti', 'redis'] as const).map((component) => resourceName(longName, component))
+  for (const name of names) {
+    assert.ok(name.length <= 52, name)
+    assert.match(name, /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
+  }
+  assert.equal(new Set(names).size, names.length)
+  assert.notEqual(resourceName(`${'a'.repeat(59)}b`, 'edge'), resourceName(`${'a'.repeat(59)}c`, 'edge'))
+  assert.equal(resourceName('shanghai', 'softswitch'), 'shanghai-softswitch')
+})
+
+test('rendering is deterministic, whatever the order of the node selector and the address lists', () => {
+  const site = exampleSite('shanghai')
+  const shuffled = structuredClone(site)
+  shuffled.spec.placement = { hostNetwork: true, nodeSelector: { zeta: 'z', 'callcenter.dev/telephony': 'shanghai', alpha: 'a' } }
+  site.spec.placement = { hostNetwork: true, nodeSelector: { alpha: 'a', 'callcenter.dev/telephony': 'shanghai', zeta: 'z' } }
+  const twoNodeRanges = (reverse: boolean) => (context: SiteRenderContext) => {
+    const cidrs = ['10.10.0.0/24', '10.10.1.0/24']
+    context.network = { ...context.network, nodeCidrs: reverse ? cidrs.reverse() : cidrs }
+  }
+  assert.equal(stringify(render(site, twoNodeRanges(false))), stringify(render(shuffled, twoNodeRanges(true))))
+})
+
+test('no nested object is shared between or within rendered objects, so changing one never changes another', () => {
+  const seen = new Set<object>()
+  const visit = (value: unknown, path: string): void => {
+    if (typeof value !== 'object' || value === null) return
+    assert.ok(!seen.has(value), `${path} is shared with another place`)
+    seen.add(value)
+    for (const [key, child] of Object.entries(value)) visit(child, `${path}.${key}`)
+  }
+  const context = contextFor('shanghai')
+  for (const object of renderSite(exampleSite('shanghai'), context)) visit(object, `${object.kind}/${object.metadata.name}`)
+  for (const shared of [context.network, context.eslPasswordSecretRef, context.images, context.edge]) assert.ok(!seen.has(shared))
+})
+
+test('with External soft switches, the CTI socket port admits their addresses (or anyone, when given by DNS name)', () => {
+  const socketRules = (hosts: string[]) => {
+    const site = exampleSite('shanghai')
+    site.spec.components.softswitch = {
+      mode: 'External',
+      external: { servers: hosts.map((host, index) => ({ name: `fs${index}`, host })) },
+      eslPasswordSecretRef: { name: 'shanghai-esl', key: 'password' },
+    }
+    const objects = render(site)
+    assert.ok(objects.every((object) => object.metadata.labels['app.kubernetes.io/component'] !== 'softswitch'))
+    const env = podSpecOf(find(objects, 'Deployment', 'shanghai-cti')).containers[0]?.env ?? []
+    assert.deepEqual(
+      env.find((variable) => variable.name === 'ESL_TARGETS'),
+      { name: 'ESL_TARGETS', value: hosts.map((host) => `${host}:8021`).join(',') },
+    )
+    return rulesOf(find(objects, 'NetworkPolicy', 'shanghai-cti')).filter((rule) => rule.ports?.some((port) => port.port === 8084))
+  }
+  assert.deepEqual(socketRules(['10.10.1.12', '10.10.1.11']), [
+    { from: [{ ipBlock: { cidr: '10.10.1.11/32' } }, { ipBlock: { cidr: '10.10.1.12/32' } }], ports: [{ protocol: 'TCP', port: 8084 }] },
+  ])
+  assert.deepEqual(socketRules(['10.10.1.11', 'fs2.shanghai.example']), [{ ports: [{ protocol: 'TCP', port: 8084 }] }])
+})

@@ -1,0 +1,93 @@
+// The agent WebSocket protocol between an agent client and a login service: JSON text messages, one
+// per frame. The client opens `/v1/agent`, sends `hello` with its session token, then heartbeats.
+// A primary connection (to the site the agent is signed in at) renews the session and its lease on each
+// heartbeat; a standby connection (to a peer site) only waits for a `relogin` instruction.
+import Type, { type Static } from 'typebox'
+import Compile from 'typebox/compile'
+
+export const AGENT_SOCKET_PATH = '/v1/agent'
+
+export const Hello = Type.Object({
+  type: Type.Literal('hello'),
+  token: Type.String({ minLength: 1, maxLength: 4096 }),
+  mode: Type.Union([Type.Literal('primary'), Type.Literal('standby')]),
+})
+
+export const Heartbeat = Type.Object({
+  type: Type.Literal('heartbeat'),
+  seq: Type.Integer({ minimum: 0 }),
+})
+
+export const ClientMessage = Type.Union([Hello, Heartbeat])
+export type ClientMessage = Static<typeof ClientMessage>
+
+export const Welcome = Type.Object({
+  type: Type.Literal('welcome'),
+  mode: Type.Union([Type.Literal('primary'), Type.Literal('standby')]),
+  site: Type.String(),
+  /** A session silent for this long is ended by the server. */
+  sessionTimeoutMs: Type.Integer(),
+})
+
+export const HeartbeatAck = Type.Object({
+  type: Type.Literal('heartbeat-ack'),
+  seq: Type.Integer(),
+  /** Set when the server re-created the session from this heartbeat (its Redis had lost it). */
+  recovered: Type.Optional(Type.Boolean()),
+  /** A fresh session token, sent when the current one is past half its life. */
+  token: Type.Optional(Type.String()),
+})
+
+export const Relogin = Type.Object({
+  type: Type.Literal('relogin'),
+  reason: Type.String(),
+  /** The site to sign in at now, and its login service. */
+  site: Type.String(),
+  url: Type.String(),
+  /** Set when a takeover asked for it; passed back on re-login so the re-login time is recorded. */
+  takeoverId: Type.Optional(Type.String()),
+})
+
+export const SignedOut = Type.Object({
+  type: Type.Literal('signed-out'),
+  reason: Type.Union([
+    Type.Literal('signed-out'),
+    Type.Literal('replaced'),
+    Type.Literal('expired'),
+    Type.Literal('token-expired'),
+    Type.Literal('token-invalid'),
+  ]),
+  message: Type.String(),
+})
+
+export const ProtocolError = Type.Object({
+  type: Type.Literal('error'),
+  message: Type.String(),
+})
+
+export const ServerMessage = Type.Union([Welcome, HeartbeatAck, Relogin, SignedOut, ProtocolError])
+export type ServerMessage = Static<typeof ServerMessage>
+export type SignedOutReason = Static<typeof SignedOut>['reason']
+
+const clientMessage = Compile(ClientMessage)
+const serverMessage = Compile(ServerMessage)
+
+function parseWith<T>(check: (value: unknown) => value is T, text: string, what: string): T | Error {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return new Error(`${what} is not JSON`)
+  }
+  if (!check(value)) {
+    const type = typeof value === 'object' && value !== null && 'type' in value ? String(value.type) : 'without a type'
+    return new Error(`${what} of type ${type} does not match the agent protocol`)
+  }
+  return value
+}
+
+export const parseClientMessage = (text: string): ClientMessage | Error =>
+  parseWith((value): value is ClientMessage => clientMessage.Check(value), text, 'client message')
+
+export const parseServerMessage = (text: string): ServerMessage | Error =>
+  parseWith((value): value is ServerMessage => serverMessage.Check(value), text, 'server message')

@@ -1,0 +1,35 @@
+// Why a sign-in (or a token) was refused, with the HTTP status each reason answers with.
+
+export const signInErrorStatus = {
+  'bad-request': 400,
+  'unknown-account': 401,
+  'wrong-password': 401,
+  'token-expired': 401,
+  'token-invalid': 401,
+  'site-not-allowed': 403,
+  'unknown-pc': 422,
+  'no-extension': 422,
+  'no-pool': 422,
+  'pool-exhausted': 503,
+  'site-not-configured': 503,
+} as const
+
+export type SignInErrorCode = keyof typeof signInErrorStatus
+
+export class SignInError extends Error {
+  readonly code: SignInErrorCode
+
+  constructor(code: SignInErrorCode, message: string) {
+    super(message)
+    this.name = 'SignInError'
+    this.code = code
+  }
+
+  get status(): number {
+    return signInErrorStatus[this.code]
+  }
+
+  toJSON(): { error: SignInErrorCode; message: string } {
+    return { error: this.code, message: this.message }
+  }
+}

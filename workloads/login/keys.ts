@@ -1,0 +1,28 @@
+// The login service's own live state in its site's Redis, under `login:<site>:` (the `cc:` keys are the
+// projection's, read-only here). The Lua scripts in session-store.ts build the pool keys from the same
+// prefix, because pool names are only known at run time.
+
+export function loginKeys(site: string) {
+  const prefix = `login:${site}:`
+  return {
+    prefix,
+    /** Hash: sessionId, pool, operatorId, leaseMs, extension, pcHostName, signedInAt. */
+    session: (agentId: string) => `${prefix}session:${agentId}`,
+    /** Sorted set: agentId by the time (ms) its session ends unless a heartbeat comes. */
+    deadlines: () => `${prefix}session-deadlines`,
+    /** Sorted set: leased operator IDs of a pool by lease expiry (ms). */
+    leases: (pool: string) => `${prefix}pool:${pool}:leases`,
+    /** Hash: operator ID -> agentId holding (or last holding) its lease. */
+    owners: (pool: string) => `${prefix}pool:${pool}:owners`,
+    /** Channel: JSON {agentId, sessionId, reason} whenever a session ends. */
+    events: () => `${prefix}events`,
+    /** Channel: JSON {id, failedSite} when a takeover starts, for every replica's standby connections. */
+    takeovers: () => `${prefix}takeovers`,
+    /** Hash: failedSite, startedAt, instructed (count). */
+    takeover: (id: string) => `${prefix}takeover:${id}`,
+    /** Hash: agentId -> re-login time (ms after the takeover started). */
+    takeoverRelogins: (id: string) => `${prefix}takeover:${id}:relogins`,
+  }
+}
+
+export type LoginKeys = ReturnType<typeof loginKeys>

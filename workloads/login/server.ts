@@ -1,0 +1,141 @@
+// Builds and starts a login service for one site: fastify + the agent WebSocket + its Redis, the
+// subscriptions that link its replicas (ended sessions, takeovers) and the sweeper of silent sessions.
+import websocket from '@fastify/websocket'
+import Fastify, { LogController, type FastifyInstance } from 'fastify'
+import { Redis } from 'ioredis'
+import type { IdentityProvider } from '../lib/auth/identity.ts'
+import { createTokenSigner } from '../lib/auth/tokens.ts'
+import { projectionKeys } from '../lib/keys.ts'
+import { decodeSitePools } from '../lib/projection/decode.ts'
+import type { SignedOutReason } from '../lib/protocol.ts'
+import { createAcdNotifier } from './acd.ts'
+import { registerAgentSocket } from './agent-socket.ts'
+import type { LoginContext } from './context.ts'
+import { ConnectionHub } from './hub.ts'
+import { loginKeys } from './keys.ts'
+import { createLoginMetrics } from './metrics.ts'
+import { registerRoutes } from './routes.ts'
+import { SessionStore } from './session-store.ts'
+import { instructStandbys } from './takeover.ts'
+
+export interface LoginServiceOptions {
+  site: string
+  redisUrl: string
+  host: string
+  /** 0: any free port. */
+  port: number
+  /** Where agents reach this service (sent in re-login instructions); defaults to the listen address. */
+  publicUrl?: string
+  tokenSecret: Uint8Array
+  tokenTtlSeconds: number
+  /** A session without heartbeats for this long ends and releases its lease. */
+  sessionTimeoutMs: number
+  sweepIntervalMs: number
+  acdUrl?: string
+  identity: IdentityProvider
+  logLevel?: string
+}
+
+export interface LoginService {
+  url: string
+  app: FastifyInstance
+  context: LoginContext
+  close(): Promise<void>
+}
+
+export const defaultLoginOptions = { tokenTtlSeconds: 900, sessionTimeoutMs: 15_000, sweepIntervalMs: 1_000 } as const
+
+function parseForm(_request: unknown, body: string, done: (error: Error | null, body?: unknown) => void) {
+  done(null, Object.fromEntries(new URLSearchParams(body)))
+}
+
+export async function startLoginService(options: LoginServiceOptions): Promise<LoginService> {
+  const app = Fastify({
+    logger: { level: options.logLevel ?? 'silent' },
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 64 * 1024,
+  })
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, parseForm)
+  await app.register(websocket, { options: { maxPayload: 16 * 1024, perMessageDeflate: false } })
+
+  const redis = new Redis(options.redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: 2 })
+  const subscriber = redis.duplicate({ enableAutoPipelining: false })
+  // ioredis reconnects by itself; without a listener each failed attempt is an "unhandled error" on stderr.
+  const redisHost = new URL(options.redisUrl).host // not the URL: it may hold a password
+  const redisDown = (error: Error) => app.log.warn(`Redis at ${redisHost}: ${error.message}`)
+  redis.on('error', redisDown)
+  subscriber.on('error', redisDown)
+  const keys = loginKeys(options.site)
+  const store = new SessionStore(redis, keys, options.sessionTimeoutMs)
+  const hub = new ConnectionHub()
+  const warn = (message: string) => app.log.warn(message)
+  const context: LoginContext = {
+    site: options.site,
+    publicUrl: options.publicUrl ?? '',
+    redis,
+    keys,
+    store,
+    tokens: createTokenSigner({ secret: options.tokenSecret, ttlSeconds: options.tokenTtlSeconds }),
+    identity: options.identity,
+    acd: createAcdNotifier(options.acdUrl, warn),
+    sessionTimeoutMs: options.sessionTimeoutMs,
+    metrics: createLoginMetrics(options.site, {
+      activeSessions: () => store.activeSessions(),
+      leaseUsage: async () => store.leaseUsage(decodeSitePools(await redis.get(projectionKeys.sitePools(options.site))) ?? []),
+      connections: () => hub.counts(),
+    }),
+  }
+
+  subscriber.on('message', (channel: string, text: string) => {
+    try {
+      const message = JSON.parse(text) as {
+        agentId?: string
+        sessionId?: string
+        reason?: SignedOutReason
+        id?: string
+        failedSite?: string
+      }
+      if (channel === keys.events() && message.agentId && message.sessionId && message.reason) {
+        hub.endSession(message.agentId, message.sessionId, message.reason)
+      } else if (channel === keys.takeovers() && message.id && message.failedSite) {
+        instructStandbys(context, hub, message.id, message.failedSite).catch((error: unknown) => app.log.error({ err: error }, 'takeover'))
+      }
+    } catch (error) {
+      app.log.error({ err: error, channel }, 'unreadable message on a login channel')
+    }
+  })
+  await subscriber.subscribe(keys.events(), keys.takeovers())
+
+  let sweeping = false
+  const sweeper = setInterval(() => {
+    if (sweeping) return
+    sweeping = true
+    store
+      .sweep()
+      .then((expired) => {
+        context.metrics.expired.inc(expired.length)
+        for (const agentId of expired) context.acd.signedOut(agentId)
+      })
+      .catch((error: unknown) => app.log.warn({ err: error }, 'sweeping silent sessions failed'))
+      .finally(() => (sweeping = false))
+  }, options.sweepIntervalMs)
+
+  registerRoutes(app, context)
+  registerAgentSocket(app, context, hub)
+
+  const address = await app.listen({ host: options.host, port: options.port })
+  const url = address.replace('0.0.0.0', '127.0.0.1')
+  context.publicUrl = options.publicUrl ?? url
+  return {
+    url,
+    app,
+    context,
+    async close() {
+      clearInterval(sweeper)
+      hub.closeAll()
+      await app.close()
+      subscriber.disconnect()
+      redis.disconnect()
+    },
+  }
+}
