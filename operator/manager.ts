@@ -6,6 +6,7 @@ import type { SkillGroup } from '../crds/types.ts'
 import type { Problem } from './checks/problem.ts'
 import { types } from './controllers/kinds.ts'
 import { MANAGED_BY_SELECTOR, ownedTypes, siteOfOwned, type OwnedInformers } from './controllers/owned.ts'
+import { projectionControllers } from './controllers/projection.ts'
 import { siteController } from './controllers/site.ts'
 import type { ProvisioningSettings } from './controllers/site-objects.ts'
 import { addIndexes, validationControllers, type Informers } from './controllers/validation.ts'
@@ -76,6 +77,7 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
   const applier = new Applier(client)
   const events = new EventRecorder(client, options.identity, log)
   const shared = { applier, events, log, metrics }
+  const projection = projectionControllers({ informers, client, clusterDomain: options.settings.clusterDomain, log, metrics })
   const controllers: Controller<KubeObject>[] = [
     siteController({
       ...shared,
@@ -86,6 +88,7 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
       ownSite: options.site,
     }) as unknown as Controller<KubeObject>,
     ...validationControllers(informers, shared, options.checkSkillGroupRules),
+    ...projection.controllers,
   ]
 
   const servers: FastifyInstance[] = []
@@ -134,6 +137,7 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
       await stopControllers()
       await Promise.all(all.map((i) => i.stop()))
       await Promise.all(servers.map((s) => s.close()))
+      projection.close()
       client.close()
     },
   }
