@@ -123,7 +123,7 @@ export function projectionControllers(options: ProjectionOptions): { controllers
           if (!live) tombstones.delete(key)
           return undefined
         },
-      }) as unknown as Controller<KubeObject>,
+      }),
     )
   }
 
