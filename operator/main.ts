@@ -3,6 +3,7 @@
 import { hostname } from 'node:os'
 import { parseArgs } from 'node:util'
 import { KubeConfig } from '@kubernetes/client-node'
+import { skillGroupRuleProblems } from './checks/skillgroup-rules.ts'
 import { startManager } from './manager.ts'
 import { createLogger } from './runtime/log.ts'
 import { settingsFromEnv } from './settings.ts'
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
     healthPort: port('health-port', values['health-port'], 8081),
     metricsPort: port('metrics-port', values['metrics-port'], 8080),
     host: values['bind-address'],
-    checkSkillGroupRules: () => [],
+    checkSkillGroupRules: skillGroupRuleProblems,
     settings: settingsFromEnv(),
   })
   log.info({ identity, watchNamespace: values['watch-namespace'] ?? 'all', site: values.site ?? 'all' }, 'operator started')

@@ -183,6 +183,23 @@ describe('the operator on the two-site example', () => {
     )
   })
 
+  it('reports a SkillGroup whose CEL rule does not compile, naming the rule and position', async () => {
+    const patch = JSON.stringify({ spec: { rules: { eligibility: 'agent.proficiency >= ' } } })
+    succeeded(await cp.kubectl(['patch', 'skillgroup', 'vacation', '-n', 'callcenter', '--type=merge', '-p', patch]), 'patch')
+    const condition = await eventually(
+      'group not ready',
+      () => readyOf(cp, 'skillgroup', 'vacation'),
+      (c) => c?.status === 'False',
+    )
+    assert.equal(condition?.reason, 'InvalidRule')
+    assert.match(condition?.message ?? '', /rules\.eligibility does not compile at line 1, column \d+/)
+    await eventually(
+      'event',
+      () => eventsFor(cp, 'vacation'),
+      (e) => e.includes('InvalidRule'),
+    )
+  })
+
   it('runs the finalizer when a Site is deleted', async () => {
     succeeded(await cp.kubectl(['delete', 'site', 'suzhou', '-n', 'callcenter', '--wait=true', '--timeout=30s']), 'delete')
     const gone = await cp.kubectl(['get', 'site', 'suzhou', '-n', 'callcenter'])
