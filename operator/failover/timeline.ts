@@ -1,0 +1,100 @@
+// Pure: the measured timeline of a failover or drill: the summary for Site status and the full JSON report.
+//
+// Percentiles are nearest-rank: the p-th percentile of n sorted values is the value at rank ceil(p/100 * n)
+// (1-based), so it is always one of the measured values and p100 is the maximum. A re-login time is measured from
+// the fault to the agent's sign-in at another site; clock skew between sites can make it negative, so it is
+// clamped at 0.
+import type { Site } from '../../crds/types.ts'
+
+export type TimelineSummary = NonNullable<NonNullable<Site['status']>['lastFailover']>
+
+export interface PhaseMarks {
+  fault: string
+  suspect?: string
+  confirmed?: string
+  flipped?: string
+  restored?: string
+}
+
+export interface AgentRelogin {
+  agent: string
+  /** When the agent signed in at another site; absent if it did not (the agent is lost). */
+  signedInAt?: string
+}
+
+export interface TimelineInput {
+  id: string
+  reason: string
+  marks: PhaseMarks
+  agents: readonly AgentRelogin[]
+  callsLost: number
+  /** Where the JSON report and SVG chart are written, if they are. */
+  report?: string
+}
+
+export interface Phase {
+  name: 'fault' | 'suspect' | 'confirmed' | 'flipped' | 'firstRelogin' | 'completed' | 'restored'
+  at: string
+  afterFaultMs: number
+}
+
+export interface TimelineReport {
+  id: string
+  reason: string
+  phases: Phase[]
+  summary: TimelineSummary
+  agents: { agent: string; reloginMs: number | null }[]
+}
+
+export function nearestRank(sortedAscending: readonly number[], percent: number): number {
+  if (sortedAscending.length === 0) throw new RangeError('no values')
+  const rank = Math.max(1, Math.ceil((percent / 100) * sortedAscending.length))
+  return sortedAscending[rank - 1] as number
+}
+
+export function reloginMilliseconds(fault: string, signedInAt: string): number {
+  return Math.max(0, Math.round(Date.parse(signedInAt) - Date.parse(fault)))
+}
+
+export function timelineSummary(input: TimelineInput): TimelineSummary {
+  const { marks } = input
+  const moved = input.agents.flatMap((a) => (a.signedInAt ? [reloginMilliseconds(marks.fault, a.signedInAt)] : []))
+  const sorted = [...moved].sort((a, b) => a - b)
+  const agentsLost = input.agents.length - moved.length
+  const slowest = sorted.at(-1)
+  return {
+    id: input.id,
+    reason: input.reason,
+    ...marks,
+    ...(slowest !== undefined && agentsLost === 0 ? { completed: new Date(Date.parse(marks.fault) + slowest).toISOString() } : {}),
+    agentsMoved: moved.length,
+    agentsLost,
+    callsLost: input.callsLost,
+    ...(slowest !== undefined
+      ? { reloginMilliseconds: { p50: nearestRank(sorted, 50), p95: nearestRank(sorted, 95), p99: nearestRank(sorted, 99), max: slowest } }
+      : {}),
+    ...(input.report ? { report: input.report } : {}),
+  }
+}
+
+export function timelineReport(input: TimelineInput): TimelineReport {
+  const summary = timelineSummary(input)
+  const agents = input.agents.map((a) => ({
+    agent: a.agent,
+    reloginMs: a.signedInAt ? reloginMilliseconds(input.marks.fault, a.signedInAt) : null,
+  }))
+  const fastest = Math.min(...agents.flatMap((a) => (a.reloginMs === null ? [] : [a.reloginMs])))
+  const marks: [Phase['name'], string | undefined][] = [
+    ['fault', summary.fault],
+    ['suspect', summary.suspect],
+    ['confirmed', summary.confirmed],
+    ['flipped', summary.flipped],
+    ['firstRelogin', Number.isFinite(fastest) ? new Date(Date.parse(input.marks.fault) + fastest).toISOString() : undefined],
+    ['completed', summary.completed],
+    ['restored', summary.restored],
+  ]
+  const phases = marks
+    .flatMap(([name, at]) => (at ? [{ name, at, afterFaultMs: Date.parse(at) - Date.parse(input.marks.fault) }] : []))
+    .sort((a, b) => a.afterFaultMs - b.afterFaultMs)
+  return { id: input.id, reason: input.reason, phases, summary, agents }
+}
