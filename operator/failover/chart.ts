@@ -1,5 +1,5 @@
 // Pure: an SVG histogram of re-login times with p50/p95/p99 markers. Same input, same bytes.
-import { nearestRank } from './timeline.ts'
+import { nearestRank } from '../../workloads/lib/percentiles.ts'
 
 export interface ChartInput {
   title: string

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { Value } from 'typebox/value'
 import { SiteStatus } from '../../crds/schema/site.ts'
-import { nearestRank, timelineReport, timelineSummary, type TimelineInput } from './timeline.ts'
+import { nearestRank } from '../../workloads/lib/percentiles.ts'
+import { timelineReport, timelineSummary, type TimelineInput } from './timeline.ts'
 
 const t0 = Date.parse('2025-03-01T09:00:00.000Z')
 const iso = (ms: number) => new Date(t0 + ms).toISOString()

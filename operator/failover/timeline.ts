@@ -5,6 +5,7 @@
 // the fault to the agent's sign-in at another site; clock skew between sites can make it negative, so it is
 // clamped at 0.
 import type { Site } from '../../crds/types.ts'
+import { percentiles } from '../../workloads/lib/percentiles.ts'
 
 export type TimelineSummary = NonNullable<NonNullable<Site['status']>['lastFailover']>
 
@@ -46,12 +47,6 @@ export interface TimelineReport {
   agents: { agent: string; reloginMs: number | null }[]
 }
 
-export function nearestRank(sortedAscending: readonly number[], percent: number): number {
-  if (sortedAscending.length === 0) throw new RangeError('no values')
-  const rank = Math.max(1, Math.ceil((percent / 100) * sortedAscending.length))
-  return sortedAscending[rank - 1] as number
-}
-
 export function reloginMilliseconds(fault: string, signedInAt: string): number {
   return Math.max(0, Math.round(Date.parse(signedInAt) - Date.parse(fault)))
 }
@@ -59,20 +54,17 @@ export function reloginMilliseconds(fault: string, signedInAt: string): number {
 export function timelineSummary(input: TimelineInput): TimelineSummary {
   const { marks } = input
   const moved = input.agents.flatMap((a) => (a.signedInAt ? [reloginMilliseconds(marks.fault, a.signedInAt)] : []))
-  const sorted = [...moved].sort((a, b) => a - b)
   const agentsLost = input.agents.length - moved.length
-  const slowest = sorted.at(-1)
+  const { p50, p95, p99, max: slowest } = percentiles(moved)
   return {
     id: input.id,
     reason: input.reason,
     ...marks,
-    ...(slowest !== undefined && agentsLost === 0 ? { completed: new Date(Date.parse(marks.fault) + slowest).toISOString() } : {}),
+    ...(moved.length > 0 && agentsLost === 0 ? { completed: new Date(Date.parse(marks.fault) + slowest).toISOString() } : {}),
     agentsMoved: moved.length,
     agentsLost,
     callsLost: input.callsLost,
-    ...(slowest !== undefined
-      ? { reloginMilliseconds: { p50: nearestRank(sorted, 50), p95: nearestRank(sorted, 95), p99: nearestRank(sorted, 99), max: slowest } }
-      : {}),
+    ...(moved.length > 0 ? { reloginMilliseconds: { p50, p95, p99, max: slowest } } : {}),
     ...(input.report ? { report: input.report } : {}),
   }
 }

@@ -37,6 +37,16 @@ interface ListResponse<T> {
 
 class Gone extends Error {}
 
+/**
+ * Drops what the operator never reads but a cache of 30,000 objects would pay for in memory: the
+ * managed-fields bookkeeping of server-side apply and kubectl's last-applied copy of the whole object.
+ */
+function trimForCache(object: KubeObject): void {
+  const metadata = object.metadata as KubeObject['metadata'] & { managedFields?: unknown }
+  delete metadata.managedFields
+  if (metadata.annotations) delete metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']
+}
+
 export class Informer<T extends KubeObject> {
   readonly type: ResourceType
   readonly store = new Store<T>()
@@ -203,6 +213,7 @@ export class Informer<T extends KubeObject> {
 
   private apply(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: T): void {
     this.metrics.events++
+    trimForCache(object)
     if (type === 'DELETED') {
       const previous = this.store.delete(object)
       if (previous) for (const h of this.handlers) h.delete?.(previous)

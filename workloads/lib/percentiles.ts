@@ -1,4 +1,5 @@
-// Pure: nearest-rank percentiles of a list of durations (re-login times, benchmark latencies).
+// Pure: nearest-rank percentiles of a list of durations (re-login times, benchmark latencies): the
+// p-th percentile is the value at rank ceil(p/100 × n) of the sorted list.
 
 export interface Percentiles {
   count: number
@@ -8,8 +9,21 @@ export interface Percentiles {
   max: number
 }
 
+export function nearestRank(sortedAscending: readonly number[], percent: number): number {
+  if (sortedAscending.length === 0) throw new RangeError('no values')
+  const rank = Math.max(1, Math.ceil((percent / 100) * sortedAscending.length))
+  return sortedAscending[rank - 1] as number
+}
+
+/** All zero for an empty list. */
 export function percentiles(values: readonly number[]): Percentiles {
+  if (values.length === 0) return { count: 0, p50: 0, p95: 0, p99: 0, max: 0 }
   const sorted = [...values].sort((a, b) => a - b)
-  const rank = (p: number) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0
-  return { count: sorted.length, p50: rank(50), p95: rank(95), p99: rank(99), max: sorted.at(-1) ?? 0 }
+  return {
+    count: sorted.length,
+    p50: nearestRank(sorted, 50),
+    p95: nearestRank(sorted, 95),
+    p99: nearestRank(sorted, 99),
+    max: sorted.at(-1) ?? 0,
+  }
 }
