@@ -17,7 +17,7 @@ import { Informer } from './runtime/informer.ts'
 import { KubeClient } from './runtime/kube-client.ts'
 import { LeaderElector } from './runtime/leader.ts'
 import type { Logger } from './runtime/log.ts'
-import { createMetrics, observeInformers, resourceOfPath, type OperatorMetrics } from './runtime/metrics.ts'
+import { createMetrics, observeInformers, observeQueues, resourceOfPath, type OperatorMetrics } from './runtime/metrics.ts'
 import type { KubeObject } from './runtime/resource.ts'
 import { serveHealth, serveMetrics } from './runtime/serve.ts'
 
@@ -90,6 +90,8 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
     ...validationControllers(informers, shared, options.checkSkillGroupRules),
     ...projection.controllers,
   ]
+
+  observeQueues(metrics, controllers)
 
   const servers: FastifyInstance[] = []
   const host = options.host ?? '0.0.0.0'

@@ -110,6 +110,8 @@ export function projectionControllers(options: ProjectionOptions): { controllers
         log,
         metrics,
         workers: 8,
+        // A Site's projection carries its health (status); the others are projected from their spec.
+        specChangesOnly: projector.name !== 'site',
         reconcile: async (key) => {
           const live = projector.informer.store.get(key)
           const object = live ?? tombstones.get(key)

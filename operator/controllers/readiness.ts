@@ -42,6 +42,7 @@ export function readinessController<T extends WithStatus>(options: ReadinessCont
     log: options.log,
     metrics: options.metrics,
     workers: options.workers ?? 8,
+    specChangesOnly: true,
     reconcile: async (key) => {
       const object = informer.store.get(key)
       if (!object || object.metadata.deletionTimestamp) return undefined

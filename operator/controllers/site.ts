@@ -99,14 +99,15 @@ export function siteController(options: SiteControllerOptions): Controller<Cache
     },
   })
   const sitesInNamespaceOf = (object: KubeObject) => inNamespace(informers.sites.store.list(), object.metadata.namespace).map(objectKey)
-  controller.watch({ informer: informers.agentSeats, map: (seat) => [scoped(seat, seat.spec.homeSite)] })
+  controller.watch({ informer: informers.agentSeats, map: (seat) => [scoped(seat, seat.spec.homeSite)], specChangesOnly: true })
   controller.watch({
     informer: informers.skillGroups,
     map: (group) => informers.sites.store.byIndex('poolSkillGroup', objectKey(group)).map(objectKey),
+    specChangesOnly: true,
   })
   // Every edge routes to every site and honours every Trunk: a change to either re-renders all edges.
-  controller.watch({ informer: informers.trunks, map: sitesInNamespaceOf })
-  controller.watch({ informer: informers.sites, map: sitesInNamespaceOf })
+  controller.watch({ informer: informers.trunks, map: sitesInNamespaceOf, specChangesOnly: true })
+  controller.watch({ informer: informers.sites, map: sitesInNamespaceOf, specChangesOnly: true })
   for (const informer of owned.values()) controller.watch({ informer, map: siteOfOwned })
   return controller
 }

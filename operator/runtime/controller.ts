@@ -17,6 +17,15 @@ export interface Watch<T extends KubeObject> {
   informer: Informer<T>
   /** Keys of the primary objects a change of this object concerns. */
   map: (object: T) => string[]
+  /** Ignore updates that leave metadata.generation as it was (status-only changes). */
+  specChangesOnly?: boolean
+}
+
+/** An update that changed only status (and metadata other than deletion) keeps the generation. */
+function specChanged(previous: KubeObject, object: KubeObject): boolean {
+  return (
+    previous.metadata.generation !== object.metadata.generation || previous.metadata.deletionTimestamp !== object.metadata.deletionTimestamp
+  )
 }
 
 export interface ControllerOptions<P extends KubeObject> {
@@ -24,6 +33,8 @@ export interface ControllerOptions<P extends KubeObject> {
   primary: Informer<P>
   reconcile: Reconciler
   workers?: number
+  /** Reconcile the primary object only when its spec changed, not on status updates (its own included). */
+  specChangesOnly?: boolean
   log: Logger
   metrics: OperatorMetrics
 }
@@ -50,7 +61,13 @@ export class Controller<P extends KubeObject> {
     const enqueue = (object: P) => {
       this.queue.add(objectKey(object))
     }
-    options.primary.addHandlers({ add: enqueue, update: (_, object) => enqueue(object), delete: enqueue })
+    options.primary.addHandlers({
+      add: enqueue,
+      update: (previous, object) => {
+        if (!options.specChangesOnly || specChanged(previous, object)) enqueue(object)
+      },
+      delete: enqueue,
+    })
   }
 
   watch<T extends KubeObject>(watch: Watch<T>): this {
@@ -61,6 +78,7 @@ export class Controller<P extends KubeObject> {
     watch.informer.addHandlers({
       add: enqueue,
       update: (previous, object) => {
+        if (watch.specChangesOnly && !specChanged(previous, object)) return
         enqueue(previous)
         enqueue(object)
       },

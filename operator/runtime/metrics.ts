@@ -62,6 +62,19 @@ export function observeInformers(
   gauge('callcenter_operator_informer_events', 'Watch and list events applied to the cache.', (m) => m.events)
 }
 
+/** Exposes each controller's work-queue depth (waiting plus in progress), read at scrape time. */
+export function observeQueues(metrics: OperatorMetrics, controllers: readonly { name: string; queue: { depth: number } }[]): void {
+  new Gauge({
+    name: 'callcenter_operator_workqueue_depth',
+    help: 'Keys waiting or being reconciled, by controller.',
+    labelNames: ['controller'],
+    registers: [metrics.registry],
+    collect() {
+      for (const controller of controllers) this.set({ controller: controller.name }, controller.queue.depth)
+    },
+  })
+}
+
 /** The resource segment of an API path, e.g. "sites/status" or "deployments". */
 export function resourceOfPath(path: string): string {
   const segments = path.split('?')[0]?.split('/') ?? []

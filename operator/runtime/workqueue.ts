@@ -33,6 +33,11 @@ export class WorkQueue {
     return this.queue.length
   }
 
+  /** Keys waiting plus keys being worked on. */
+  get depth(): number {
+    return this.queue.length + this.processing.size
+  }
+
   add(key: string): void {
     if (this.shuttingDown || this.dirty.has(key)) return
     this.dirty.add(key)
