@@ -277,6 +277,20 @@ export const ChartValues = Type.Object(
       { description: 'Affinity of the operator pods.', ...closed },
     ),
     priorityClassName: Type.String({ description: "PriorityClass of the operator pods; '' = the cluster default.", maxLength: 253 }),
+    extraEnv: Type.Array(
+      Type.Object(
+        {
+          name: Type.String({ description: 'Variable name.', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: 253 }),
+          value: Type.String({ description: 'Variable value (a string: quote numbers).' }),
+        },
+        { description: 'One environment variable.', ...closed },
+      ),
+      {
+        description:
+          'Extra environment variables of the operator: CALLCENTER_POD_CIDRS and CALLCENTER_NODE_CIDRS (address ranges NetworkPolicies and FreeSWITCH ACLs admit), CALLCENTER_CLUSTER_DOMAIN, LOG_LEVEL.',
+        maxItems: 32,
+      },
+    ),
     terminationGracePeriodSeconds: Type.Integer({
       description: 'Seconds a stopping operator gets to release its Lease and finish in-flight reconciles.',
       minimum: 0,

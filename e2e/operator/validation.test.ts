@@ -192,7 +192,7 @@ describe('the operator on the two-site example', () => {
       (c) => c?.status === 'False',
     )
     assert.equal(condition?.reason, 'InvalidRule')
-    assert.match(condition?.message ?? '', /rules\.eligibility does not compile at line 1, column \d+/)
+    assert.match(condition.message, /rules\.eligibility does not compile at line 1, column \d+/)
     await eventually(
       'event',
       () => eventsFor(cp, 'vacation'),

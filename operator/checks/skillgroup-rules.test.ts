@@ -15,6 +15,6 @@ describe('skillGroupRuleProblems', () => {
     group.spec.rules = { eligibility: 'agent.proficiency >= ' }
     const [problem] = skillGroupRuleProblems(group)
     assert.equal(problem?.reason, 'InvalidRule')
-    assert.match(problem?.message ?? '', /^rules\.eligibility does not compile at line 1, column \d+: .+ \(in "agent\.proficiency >= "\)$/)
+    assert.match(problem.message, /^rules\.eligibility does not compile at line 1, column \d+: .+ \(in "agent\.proficiency >= "\)$/)
   })
 })
