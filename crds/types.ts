@@ -17,6 +17,16 @@ export interface ObjectMeta {
   labels?: Record<string, string>
   annotations?: Record<string, string>
   finalizers?: string[]
+  ownerReferences?: OwnerReference[]
+}
+
+export interface OwnerReference {
+  apiVersion: string
+  kind: string
+  name: string
+  uid: string
+  controller?: boolean
+  blockOwnerDeletion?: boolean
 }
 
 interface Resource<K extends string, Spec, Status> {

@@ -1,27 +1,5 @@
 // Kubernetes object shapes and the REST paths of resource types, as the runtime needs them.
-
-export interface ObjectMeta {
-  name: string
-  namespace?: string
-  uid?: string
-  resourceVersion?: string
-  generation?: number
-  creationTimestamp?: string
-  deletionTimestamp?: string
-  labels?: Record<string, string>
-  annotations?: Record<string, string>
-  finalizers?: string[]
-  ownerReferences?: OwnerReference[]
-}
-
-export interface OwnerReference {
-  apiVersion: string
-  kind: string
-  name: string
-  uid: string
-  controller?: boolean
-  blockOwnerDeletion?: boolean
-}
+import type { ObjectMeta } from '../../crds/types.ts'
 
 export interface KubeObject {
   apiVersion: string

@@ -3,7 +3,7 @@
 // its own site is confirmed lost (several reconnects failed while the peer still answers), sign out.
 // It has no timers of its own: a HeartbeatWheel ticks it (one wheel can drive thousands of clients).
 import WebSocket from 'ws'
-import { AGENT_SOCKET_PATH, parseServerMessage, type ServerMessage, type SignedOutReason } from '../lib/protocol.ts'
+import { AGENT_SOCKET_PATH, parseServerMessage, type ServerMessage, type SignedOutReason, type SignInResult } from '../lib/protocol.ts'
 import * as api from './http.ts'
 import { HeartbeatWheel, type Tickable } from './wheel.ts'
 
@@ -54,7 +54,7 @@ export class AgentClient implements Tickable {
   private readonly onEvent: (event: AgentEvent) => void
   private primary: Link
   private standby: Link | undefined
-  private current: api.SignInResponse | undefined
+  private current: SignInResult | undefined
   private stopTicking: (() => void) | undefined
   private relogging = false
 
@@ -69,7 +69,7 @@ export class AgentClient implements Tickable {
   }
 
   /** The session as the login service answered it (the token is refreshed by heartbeats). */
-  get session(): api.SignInResponse | undefined {
+  get session(): SignInResult | undefined {
     return this.current
   }
 
@@ -82,7 +82,7 @@ export class AgentClient implements Tickable {
   }
 
   /** Signs in at the primary site; with `connect` (default) also opens both WebSockets and starts heartbeats. */
-  async signIn(options: { connect?: boolean } = {}): Promise<api.SignInResponse> {
+  async signIn(options: { connect?: boolean } = {}): Promise<SignInResult> {
     const session = await api.signIn(this.primary.url, this.credentials)
     this.current = session
     this.onEvent({ type: 'signed-in', site: session.site, operatorId: session.operatorId, extension: session.extension, via: 'password' })
@@ -208,7 +208,7 @@ export class AgentClient implements Tickable {
     if (session === undefined || this.relogging) return
     this.relogging = true
     try {
-      let next: api.SignInResponse
+      let next: SignInResult
       let via: 'password' | 'token' = 'token'
       try {
         next = await api.relogin(url, session.token, takeoverId)

@@ -1,16 +1,6 @@
 // The login service's HTTP API as the agent client calls it.
 
-export interface SignInResponse {
-  token: string
-  agentId: string
-  site: string
-  operatorId: number
-  pool: string
-  extension: string
-  expiresAt: number
-  sessionTimeoutMs: number
-  replaced: boolean
-}
+import type { SignInResult } from '../lib/protocol.ts'
 
 export class LoginRefused extends Error {
   readonly status: number
@@ -53,9 +43,9 @@ export interface Credentials {
 }
 
 export const signIn = (baseUrl: string, credentials: Credentials, takeoverId?: string) =>
-  call<SignInResponse>(`${baseUrl}/v1/signin`, { body: { ...credentials, ...(takeoverId ? { takeoverId } : {}) } })
+  call<SignInResult>(`${baseUrl}/v1/signin`, { body: { ...credentials, ...(takeoverId ? { takeoverId } : {}) } })
 
 export const relogin = (baseUrl: string, token: string, takeoverId?: string) =>
-  call<SignInResponse>(`${baseUrl}/v1/relogin`, { body: { token, ...(takeoverId ? { takeoverId } : {}) } })
+  call<SignInResult>(`${baseUrl}/v1/relogin`, { body: { token, ...(takeoverId ? { takeoverId } : {}) } })
 
 export const signOut = (baseUrl: string, token: string) => call<{ ended: boolean }>(`${baseUrl}/v1/signout`, { token })

@@ -91,3 +91,18 @@ export const parseClientMessage = (text: string): ClientMessage | Error =>
 
 export const parseServerMessage = (text: string): ServerMessage | Error =>
   parseWith((value): value is ServerMessage => serverMessage.Check(value), text, 'server message')
+
+/** What a sign-in (or re-login) answers over HTTP: the login service sends it, the agent client reads it. */
+export interface SignInResult {
+  token: string
+  agentId: string
+  site: string
+  operatorId: number
+  pool: string
+  extension: string
+  /** When the token expires (ms since the epoch); heartbeats bring fresh ones. */
+  expiresAt: number
+  sessionTimeoutMs: number
+  /** True when this sign-in replaced a session the agent already had here. */
+  replaced: boolean
+}

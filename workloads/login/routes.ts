@@ -8,7 +8,8 @@ import type { LoginContext } from './context.ts'
 import { directoryDocument, notFoundDocument } from './directory.ts'
 import { SignInError } from './errors.ts'
 import { recordRelogin, startTakeover, takeoverReport } from './takeover.ts'
-import { signInWithPassword, signInWithToken, type SignInResult } from './signin.ts'
+import type { SignInResult } from '../lib/protocol.ts'
+import { signInWithPassword, signInWithToken } from './signin.ts'
 
 const READY_TIMEOUT_MS = 1_000
 

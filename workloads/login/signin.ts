@@ -7,21 +7,8 @@ import { projectionKeys } from '../lib/keys.ts'
 import { decodeAgentSeat, decodePhone, decodeSitePools, type ProjectedAgentSeat } from '../lib/projection/decode.ts'
 import type { LoginContext } from './context.ts'
 import { decideSignIn } from './decide.ts'
+import type { SignInResult } from '../lib/protocol.ts'
 import { SignInError } from './errors.ts'
-
-export interface SignInResult {
-  token: string
-  agentId: string
-  site: string
-  operatorId: number
-  pool: string
-  extension: string
-  /** When the token expires (ms since the epoch); heartbeats bring fresh ones. */
-  expiresAt: number
-  sessionTimeoutMs: number
-  /** True when this sign-in replaced a session the agent already had here. */
-  replaced: boolean
-}
 
 async function openSession(
   ctx: LoginContext,
