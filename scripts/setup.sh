@@ -7,7 +7,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
 NODE_VERSION=24.21.0
-DEBIAN_PACKAGES=(openssl redis-server kamailio kamailio-extra-modules sip-tester)
+DEBIAN_PACKAGES=(openssl redis-server kamailio sip-tester)
 
 missing_packages=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
