@@ -117,6 +117,12 @@ describe('SIP OPTIONS probe against scripted UDP peers', () => {
     assert.equal(result.ok, false)
     assert.match(result.error ?? '', /ECONNREFUSED/)
   })
+
+  it('fails, without throwing out of the process, when the name does not resolve', async () => {
+    const result = await probeSipOptions({ host: 'no-such-edge.invalid', port: 5060 }, 2000)
+    assert.equal(result.ok, false)
+    assert.ok(result.error, 'the failure says why')
+  })
 })
 
 describe('Event Socket probe against a scripted Event Socket peer (FreeSWITCH is not installable here)', () => {

@@ -45,11 +45,16 @@ export function probeSipOptions(target: SipAddress, timeoutMs: number): Promise<
       const response = optionsResponse(message.toString('utf8'), callId)
       if (response) settle({ ok: true, detail: `${response.status} ${response.reason}`.trim() })
     })
+    // The callback runs even when the name lookup failed: the socket is then unusable and throws.
     socket.connect(target.port, target.host, () => {
-      const local = socket.address()
-      const request = optionsRequest(target, { host: local.address, port: local.port })
-      callId = request.callId
-      socket.send(request.text)
+      try {
+        const local = socket.address()
+        const request = optionsRequest(target, { host: local.address, port: local.port })
+        callId = request.callId
+        socket.send(request.text)
+      } catch (error) {
+        settle({ ok: false, error: (error as Error).message })
+      }
     })
     return () => socket.close()
   })
