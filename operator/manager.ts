@@ -6,6 +6,8 @@ import type { SkillGroup } from '../crds/types.ts'
 import type { Problem } from './checks/problem.ts'
 import { types } from './controllers/kinds.ts'
 import { MANAGED_BY_SELECTOR, ownedTypes, siteOfOwned, type OwnedInformers } from './controllers/owned.ts'
+import { failoverController } from './controllers/failover/failover-controller.ts'
+import { realFailoverIO } from './controllers/failover/io.ts'
 import { projectionControllers } from './controllers/projection.ts'
 import { siteController } from './controllers/site.ts'
 import type { ProvisioningSettings } from './controllers/site-objects.ts'
@@ -35,6 +37,8 @@ export interface ManagerOptions {
   host?: string
   checkSkillGroupRules: (group: SkillGroup) => Problem[]
   settings: ProvisioningSettings
+  /** Where the failover controller writes each failover's JSON report and SVG chart; none written without it. */
+  reportDir?: string
 }
 
 export interface Manager {
@@ -86,6 +90,14 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
       client,
       settings: options.settings,
       ownSite: options.site,
+    }) as unknown as Controller<KubeObject>,
+    failoverController({
+      informers,
+      io: realFailoverIO(client, options.reportDir),
+      events,
+      log,
+      metrics,
+      clusterDomain: options.settings.clusterDomain,
     }) as unknown as Controller<KubeObject>,
     ...validationControllers(informers, shared, options.checkSkillGroupRules),
     ...projection.controllers,

@@ -370,6 +370,84 @@ const Timeline = Type.Object(
   { description: 'The measured timeline of a failover or drill.', additionalProperties: false },
 )
 
+const heartbeatStates = ['Healthy', 'Suspect', 'Confirming', 'Failed', 'Recovering'] as const
+
+const HeartbeatStatus = Type.Object(
+  {
+    state: stringEnum(heartbeatStates, { description: "The heartbeat state machine's state for the site as a whole." }),
+    since: timestamp('When the current state was entered.'),
+    consecutiveMisses: Type.Integer({
+      description: 'Missed site-level probes in a row (kept at most at failureThreshold: more make no difference).',
+      minimum: 0,
+      maximum: 1000000,
+    }),
+    consecutiveSuccesses: Type.Integer({
+      description: 'Good site-level probes in a row (kept at most at recoveryThreshold: more make no difference).',
+      minimum: 0,
+      maximum: 1000000,
+    }),
+    faultAt: Type.Optional(timestamp('The current run of missed probes: when its first missed probe was sent.')),
+    suspectAt: Type.Optional(timestamp('The current run of missed probes: when it reached failureThreshold.')),
+    confirmedBy: Type.Array(Type.String({ description: 'An independent source that confirmed the site is down.', maxLength: 256 }), {
+      description: 'Distinct independent sources that confirmed the site down during the current run of misses.',
+      maxItems: 16,
+      'x-kubernetes-list-type': 'set',
+    }),
+    failedOver: Type.Boolean({ description: 'Traffic was moved away from the site and has not been moved back.' }),
+    failover: Type.Optional(
+      Type.Object(
+        {
+          id: Type.String({ description: 'Identifier of the failover.', maxLength: 128 }),
+          fault: timestamp('When the fault began (first missed probe).'),
+          suspect: timestamp('When the site became Suspect.'),
+          confirmed: timestamp('When the failure was confirmed.'),
+          flipped: Type.Optional(timestamp('When every surviving edge had stopped sending to the site; absent: the flip is still owed.')),
+        },
+        { description: 'The latest failover of the site, kept until the next one starts.', additionalProperties: false },
+      ),
+    ),
+    failbackApprovedAt: Type.Optional(timestamp('Manual failback: when a person allowed traffic to move back.')),
+    takeovers: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            site: Type.String({ description: 'The surviving site whose login service took the agents over.', maxLength: 63 }),
+            id: Type.String({ description: 'The takeover id its login service answered.', maxLength: 128 }),
+          },
+          { description: 'One takeover started at a surviving site.', additionalProperties: false },
+        ),
+        {
+          description: 'Takeovers started for the current failover, so a restarted operator polls them instead of starting new ones.',
+          maxItems: 8,
+          'x-kubernetes-list-type': 'map',
+          'x-kubernetes-list-map-keys': ['site'],
+        },
+      ),
+    ),
+    probes: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            name: Type.String({ description: 'Component and server probed, e.g. "edge/edge-1" or "login".', maxLength: 96 }),
+            reachable: Type.Boolean({ description: 'Whether the last probe answered in time.' }),
+          },
+          { description: 'The last probe of one component.', additionalProperties: false },
+        ),
+        {
+          description: 'Per-component results of the last probe round.',
+          maxItems: 40,
+          'x-kubernetes-list-type': 'map',
+          'x-kubernetes-list-map-keys': ['name'],
+        },
+      ),
+    ),
+  },
+  {
+    description: "The heartbeat state machine's record, written by the failover controller so a restarted operator resumes a failover.",
+    additionalProperties: false,
+  },
+)
+
 export const SiteStatus = Type.Object(
   {
     observedGeneration: Type.Optional(observedGeneration),
@@ -386,6 +464,7 @@ export const SiteStatus = Type.Object(
     ),
     health: Type.Optional(healthState('Heartbeat state of the site as a whole.')),
     healthSince: Type.Optional(timestamp('When the site entered its current health state.')),
+    heartbeat: Type.Optional(HeartbeatStatus),
     conditions: Type.Optional(conditions()),
     components: Type.Optional(
       Type.Array(

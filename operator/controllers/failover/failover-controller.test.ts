@@ -1,0 +1,288 @@
+import assert from 'node:assert/strict'
+import { mkdtemp, readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import type { AgentSeat, Site, Trunk } from '../../../crds/types.ts'
+import type { EdgeDestination } from '../../../workloads/edge/index.ts'
+import type { EventInput } from '../../runtime/events.ts'
+import { Informer } from '../../runtime/informer.ts'
+import type { KubeClient } from '../../runtime/kube-client.ts'
+import { silentLogger } from '../../runtime/log.ts'
+import { createMetrics } from '../../runtime/metrics.ts'
+import type { KubeObject } from '../../runtime/resource.ts'
+import { indexes, types, type Cached } from '../kinds.ts'
+import { APPROVE_FAILBACK_ANNOTATION, failoverReconciler, type FailoverControllerOptions } from './failover-controller.ts'
+import { directoryReports, type FailoverIO } from './io.ts'
+
+const ns = 'cc'
+
+function must<T>(value: T | undefined, what: string): T {
+  assert.ok(value !== undefined, `${what} is missing`)
+  return value
+}
+
+function site(name: string, heartbeat: NonNullable<Site['spec']['heartbeat']> = {}): Cached<Site> {
+  return {
+    apiVersion: 'callcenter.dev/v1alpha1',
+    kind: 'Site',
+    metadata: { name, namespace: ns, uid: `uid-${name}`, generation: 1 },
+    spec: {
+      components: {
+        softswitch: {
+          mode: 'External',
+          external: { servers: [{ name: 'fs1', host: `${name}-fs1` }] },
+          eslPasswordSecretRef: { name: 'esl', key: 'password' },
+        },
+        edge: { mode: 'External', external: { servers: [{ name: 'edge1', host: `${name}-edge1`, rpcUrl: `http://${name}-edge1/RPC` }] } },
+        acd: { mode: 'External', external: { url: `http://${name}-acd` } },
+        login: { mode: 'External', external: { url: `http://${name}-login` } },
+        cti: { mode: 'External', external: { url: `http://${name}-cti` } },
+      },
+      redis: { mode: 'External', external: { host: `${name}-redis` } },
+      operatorIdPools: [{ name: 'p', from: 1, to: 100 }],
+      heartbeat: { intervalMilliseconds: 1000, timeoutMilliseconds: 500, ...heartbeat },
+    },
+  }
+}
+
+const trunk: Cached<Trunk> = {
+  apiVersion: 'callcenter.dev/v1alpha1',
+  kind: 'Trunk',
+  metadata: { name: 'carrier', namespace: ns, uid: 'uid-trunk', generation: 1 },
+  spec: {
+    sites: [
+      { site: 'a', gateway: { host: 'gw-a' }, weight: 60 },
+      { site: 'b', gateway: { host: 'gw-b' }, weight: 40 },
+    ],
+  },
+} as unknown as Cached<Trunk>
+
+const seat = (agentId: string): Cached<AgentSeat> =>
+  ({
+    apiVersion: 'callcenter.dev/v1alpha1',
+    kind: 'AgentSeat',
+    metadata: { name: agentId, namespace: ns, uid: `uid-${agentId}` },
+    spec: { agentId, homeSite: 'a', account: agentId, skills: [] },
+  }) as unknown as Cached<AgentSeat>
+
+/** A small world: two sites, one trunk, two agents homed at a; the API server is the informer stores. */
+function world(heartbeat: NonNullable<Site['spec']['heartbeat']> = {}) {
+  const client = null as unknown as KubeClient
+  const informers = {
+    sites: new Informer<Cached<Site>>(client, types.site, silentLogger),
+    trunks: new Informer<Cached<Trunk>>(client, types.trunk, silentLogger),
+    agentSeats: new Informer<Cached<AgentSeat>>(client, types.agentSeat, silentLogger),
+  }
+  informers.agentSeats.store.addIndex('homeSite', indexes.seatsByHomeSite)
+  informers.sites.store.upsert(site('a', heartbeat))
+  informers.sites.store.upsert(site('b', heartbeat))
+  informers.trunks.store.upsert(trunk)
+  informers.agentSeats.store.upsert(seat('agent-1'))
+  informers.agentSeats.store.upsert(seat('agent-2'))
+
+  const clock = { now: Date.parse('2026-01-01T00:00:00Z') }
+  const down = new Set<string>()
+  /** What b's edge sees of a's soft switch. */
+  const view: { aState: EdgeDestination['state'] } = { aState: 'active' }
+  const edgeCalls: string[] = []
+  const takeoverStarts: string[] = []
+  const relogins: Record<string, number> = {}
+  const events: EventInput[] = []
+  const destination = (state: EdgeDestination['state']): EdgeDestination => ({
+    set: 1,
+    uri: 'sip:a-fs1:5060',
+    site: 'a',
+    duid: 'a-fs1',
+    state,
+    probing: true,
+    priority: 0,
+    weight: 100,
+  })
+  const io: FailoverIO = {
+    now: () => new Date(clock.now),
+    probes: {
+      sip: (target) =>
+        Promise.resolve(down.has(target.host) ? { ok: false, latencyMs: 500, error: 'timeout' } : { ok: true, latencyMs: 1 }),
+      http: (url) => Promise.resolve(down.has(url) ? { ok: false, latencyMs: 500, error: 'timeout' } : { ok: true, latencyMs: 1 }),
+    },
+    edge: (control) => ({
+      destinations: () =>
+        control.url.startsWith('http://a-') ? Promise.reject(new Error('unreachable')) : Promise.resolve([destination(view.aState)]),
+      setSiteState: (name, state) => {
+        edgeCalls.push(`${control.url} ${name} ${state}`)
+        return Promise.resolve([])
+      },
+    }),
+    login: {
+      start: (url, failed) => {
+        takeoverStarts.push(`${url} ${failed}`)
+        return Promise.resolve(`t${takeoverStarts.length}`)
+      },
+      report: () => Promise.resolve({ startedAt: clock.now - 3000, instructed: 2, agents: { ...relogins } }),
+    },
+    status: {
+      applyStatus: (_type, live, status) => {
+        const store = (live.kind === 'Site' ? informers.sites.store : informers.trunks.store) as unknown as { upsert(o: KubeObject): void }
+        store.upsert({ ...live, status: { ...live.status, ...status } } as KubeObject)
+        return Promise.resolve(true)
+      },
+    },
+  }
+  const options = (extra: Partial<FailoverControllerOptions> = {}): FailoverControllerOptions => ({
+    informers,
+    io,
+    events: { record: (_object, event) => Promise.resolve(void events.push(event)) },
+    log: silentLogger,
+    metrics: createMetrics(),
+    clusterDomain: 'cluster.local',
+    ...extra,
+  })
+  const killA = () => ['a-edge1', 'a-fs1', 'http://a-login', 'http://a-acd'].forEach((t) => down.add(t))
+  const at = (ms: number) => (clock.now = Date.parse('2026-01-01T00:00:00Z') + ms)
+  const siteA = () => must(informers.sites.store.get(`${ns}/a`), 'site a')
+  const trunkStatus = () => must(informers.trunks.store.get(`${ns}/carrier`), 'trunk').status
+  return { informers, io, clock, down, view, edgeCalls, takeoverStarts, relogins, events, options, killA, at, siteA, trunkStatus }
+}
+
+test('a site whose probes fail is confirmed by the surviving edge and flipped, and its timeline written', async () => {
+  const w = world()
+  const reports = await mkdtemp(join(tmpdir(), 'failover-'))
+  const reconcile = failoverReconciler(w.options({ io: { ...w.io, reports: directoryReports(reports) } }))
+  await reconcile(`${ns}/a`)
+  assert.equal(w.siteA().status?.health, 'Healthy')
+
+  w.killA()
+  w.view.aState = 'inactive'
+  w.at(1000)
+  await reconcile(`${ns}/a`)
+  assert.equal(w.siteA().status?.heartbeat?.consecutiveMisses, 1)
+  assert.deepEqual(w.edgeCalls, [])
+  w.at(2000)
+  await reconcile(`${ns}/a`)
+
+  const status = must(w.siteA().status, 'status')
+  assert.equal(status.health, 'Failed')
+  assert.equal(status.heartbeat?.failedOver, true)
+  assert.deepEqual(status.heartbeat.confirmedBy, [])
+  const failover = must(status.heartbeat.failover, 'failover')
+  assert.ok(failover.flipped, 'the flip is acknowledged in the record')
+  assert.deepEqual(status.heartbeat.takeovers, [{ site: 'b', id: 't1' }])
+  assert.equal(status.trafficShare, 0)
+  assert.deepEqual(w.edgeCalls, ['http://b-edge1/RPC a inactive'])
+  assert.deepEqual(w.takeoverStarts, ['http://b-login a'])
+  assert.equal(w.trunkStatus()?.routeSummary, 'a=0 b=100')
+  assert.equal(w.trunkStatus()?.routes?.[0]?.state, 'Inactive')
+  assert.ok(w.events.some((e) => e.reason === 'Failed'))
+  assert.equal(status.lastFailover, undefined, 'agents are still moving')
+
+  w.relogins['agent-1'] = 1200
+  w.relogins['agent-2'] = 2500
+  w.at(3000)
+  await reconcile(`${ns}/a`)
+  const timeline = must(w.siteA().status?.lastFailover, 'lastFailover')
+  assert.equal(timeline.agentsMoved, 2)
+  assert.equal(timeline.agentsLost, 0)
+  assert.equal(timeline.report, join(reports, `${failover.id}.json`))
+  assert.ok((await readFile(must(timeline.report, 'report'), 'utf8')).includes('"agent-2"'))
+  assert.ok((await readFile(must(timeline.report, 'report').replace(/json$/, 'svg'), 'utf8')).startsWith('<svg'))
+  assert.ok(w.events.some((e) => e.reason === 'FailoverCompleted'))
+  assert.equal(w.edgeCalls.length, 1, 'nothing is flipped twice')
+  assert.equal(w.takeoverStarts.length, 1)
+})
+
+test('jitter does not flip: missed probes without a confirming edge clear when the probe answers', async () => {
+  const w = world()
+  const reconcile = failoverReconciler(w.options())
+  await reconcile(`${ns}/a`)
+  w.killA()
+  for (const ms of [1000, 2000, 3000, 4000]) {
+    w.at(ms)
+    await reconcile(`${ns}/a`)
+  }
+  assert.equal(w.siteA().status?.health, 'Confirming')
+  w.down.clear()
+  w.at(5000)
+  await reconcile(`${ns}/a`)
+  assert.equal(w.siteA().status?.health, 'Healthy')
+  assert.deepEqual(w.edgeCalls, [])
+  assert.deepEqual(w.takeoverStarts, [])
+  assert.equal(w.trunkStatus(), undefined, 'no route changed')
+})
+
+test('a restarted operator finishes a failover whose flip the record does not acknowledge', async () => {
+  const w = world()
+  const persisted = {
+    state: 'Failed' as const,
+    since: '2026-01-01T00:00:01Z',
+    consecutiveMisses: 0,
+    consecutiveSuccesses: 0,
+    confirmedBy: [],
+    failedOver: true,
+    failover: { id: 'a-1', fault: '2026-01-01T00:00:00Z', suspect: '2026-01-01T00:00:01Z', confirmed: '2026-01-01T00:00:01Z' },
+    takeovers: [{ site: 'b', id: 'started-before-the-restart' }],
+  }
+  w.informers.sites.store.upsert({ ...w.siteA(), status: { health: 'Failed', heartbeat: persisted } })
+  w.killA()
+  w.at(2500)
+  await failoverReconciler(w.options())(`${ns}/a`)
+  const heartbeat = w.siteA().status?.heartbeat
+  assert.equal(heartbeat?.failover?.flipped, '2026-01-01T00:00:02.500Z')
+  assert.deepEqual(w.edgeCalls, ['http://b-edge1/RPC a inactive'])
+  assert.deepEqual(w.takeoverStarts, [], 'the takeover already started is followed, not started again')
+  assert.deepEqual(heartbeat.takeovers, [{ site: 'b', id: 'started-before-the-restart' }])
+  assert.equal(w.trunkStatus()?.routeSummary, 'a=0 b=100')
+})
+
+test('Manual failback keeps a recovered site out until a person approves, then restores it', async () => {
+  const w = world({ minimumDwellSeconds: 0, recoveryThreshold: 2 })
+  const reconcile = failoverReconciler(w.options())
+  await reconcile(`${ns}/a`)
+  w.killA()
+  w.view.aState = 'inactive'
+  for (const ms of [1000, 2000]) {
+    w.at(ms)
+    await reconcile(`${ns}/a`)
+  }
+  assert.equal(w.siteA().status?.health, 'Failed')
+  w.down.clear()
+  for (const ms of [3000, 4000, 5000, 6000]) {
+    w.at(ms)
+    await reconcile(`${ns}/a`)
+  }
+  assert.equal(w.siteA().status?.health, 'Healthy')
+  assert.equal(w.siteA().status?.heartbeat?.failedOver, true)
+  assert.ok(w.events.some((e) => e.reason === 'ManualFailbackNeeded'))
+  assert.deepEqual(w.edgeCalls, ['http://b-edge1/RPC a inactive'])
+  assert.equal(w.trunkStatus()?.routeSummary, 'a=0 b=100')
+
+  const id = must(w.siteA().status?.heartbeat?.failover, 'failover').id
+  const a = w.siteA()
+  w.informers.sites.store.upsert({ ...a, metadata: { ...a.metadata, annotations: { [APPROVE_FAILBACK_ANNOTATION]: id } } })
+  w.at(6100)
+  await reconcile(`${ns}/a`)
+  assert.deepEqual(w.edgeCalls, ['http://b-edge1/RPC a inactive', 'http://b-edge1/RPC a active'])
+  assert.equal(w.siteA().status?.heartbeat?.failedOver, false)
+  assert.equal(w.trunkStatus()?.routeSummary, 'a=60 b=40')
+  assert.ok(w.events.some((e) => e.reason === 'FailedBack'))
+})
+
+test('a site that has never answered is not judged: it is being set up, not failed', async () => {
+  const w = world()
+  const reconcile = failoverReconciler(w.options())
+  w.killA()
+  w.view.aState = 'inactive'
+  for (const ms of [0, 1000, 2000, 3000]) {
+    w.at(ms)
+    await reconcile(`${ns}/a`)
+  }
+  assert.equal(w.siteA().status?.health, 'Unknown')
+  assert.equal(w.siteA().status?.heartbeat, undefined)
+  assert.deepEqual(w.edgeCalls, [])
+  assert.deepEqual(w.events, [])
+  w.down.clear()
+  w.at(4000)
+  await reconcile(`${ns}/a`)
+  assert.equal(w.siteA().status?.health, 'Healthy')
+  assert.equal(w.siteA().status?.healthSince, '2026-01-01T00:00:04.000Z')
+})

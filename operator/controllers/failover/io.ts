@@ -1,0 +1,132 @@
+// The failover controller's I/O behind small interfaces, so its decisions are tested with fakes; and
+// the real implementations: the probes of operator/failover, Kamailio JSON-RPC or the edge agent, the
+// login services' takeover API, the report directory, and status written under a field manager of its own.
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { EdgeAgentClient, EdgeRouting, KamailioRpc, type EdgeDestination, type RouteState } from '../../../workloads/edge/index.ts'
+import { probeHttpHealth, probeSipOptions, type ProbeResult } from '../../failover/probes.ts'
+import { contentHash, FIELD_MANAGER } from '../../runtime/apply.ts'
+import type { KubeClient } from '../../runtime/kube-client.ts'
+import { objectPath, type KubeObject, type ResourceType } from '../../runtime/resource.ts'
+import type { EdgeControl, SipTarget } from './targets.ts'
+import type { TakeoverView } from './takeover-progress.ts'
+
+export interface Probes {
+  sip(target: SipTarget, timeoutMs: number): Promise<ProbeResult>
+  http(baseUrl: string, timeoutMs: number): Promise<ProbeResult>
+}
+
+export interface EdgeRoutingPort {
+  destinations(): Promise<EdgeDestination[]>
+  setSiteState(site: string, state: RouteState): Promise<unknown>
+}
+
+export interface LoginTakeover {
+  /** POST {loginUrl}/v1/takeover; returns the takeover id. */
+  start(loginUrl: string, failedSite: string): Promise<string>
+  /** GET {loginUrl}/v1/takeover/{id}. */
+  report(loginUrl: string, id: string): Promise<TakeoverView>
+}
+
+export interface StatusWriter {
+  /** Applies exactly these status keys (the writer's own); returns whether it wrote. */
+  applyStatus(type: ResourceType, live: KubeObject & { status?: object }, status: Record<string, unknown>): Promise<boolean>
+}
+
+export interface ReportSink {
+  /** Writes the JSON report and the SVG chart of a failover; returns where (the report's path). */
+  write(id: string, json: string, svg: string): Promise<string>
+}
+
+export interface FailoverIO {
+  now(): Date
+  probes: Probes
+  /** The edge's routing API; each call gives up after timeoutMs. */
+  edge(control: EdgeControl, timeoutMs: number): EdgeRoutingPort
+  login: LoginTakeover
+  status: StatusWriter
+  reports?: ReportSink
+}
+
+export const realProbes: Probes = { sip: probeSipOptions, http: probeHttpHealth }
+
+export function realEdge(control: EdgeControl, timeoutMilliseconds: number): EdgeRoutingPort {
+  return control.kind === 'rpc'
+    ? new EdgeRouting({ rpc: new KamailioRpc({ url: control.url, timeoutMilliseconds }) })
+    : new EdgeAgentClient(control.url, { timeoutMilliseconds })
+}
+
+export function httpLoginTakeover(timeoutMilliseconds = 5000): LoginTakeover {
+  const call = async (url: string, init: RequestInit = {}) => {
+    const response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMilliseconds) })
+    const body = (await response.json()) as Record<string, unknown>
+    if (!response.ok)
+      throw new Error(`${init.method ?? 'GET'} ${url}: HTTP ${response.status} ${typeof body.message === 'string' ? body.message : ''}`)
+    return body
+  }
+  return {
+    async start(loginUrl, failedSite) {
+      const body = await call(`${loginUrl}/v1/takeover`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ failedSite }),
+      })
+      return String(body.id)
+    },
+    async report(loginUrl, id) {
+      return (await call(`${loginUrl}/v1/takeover/${encodeURIComponent(id)}`)) as unknown as TakeoverView
+    },
+  }
+}
+
+export function directoryReports(directory: string): ReportSink {
+  return {
+    async write(id, json, svg) {
+      await mkdir(directory, { recursive: true })
+      const path = join(directory, `${id}.json`)
+      await writeFile(path, json)
+      await writeFile(join(directory, `${id}.svg`), svg)
+      return path
+    },
+  }
+}
+
+export const FAILOVER_FIELD_MANAGER = `${FIELD_MANAGER}-failover`
+
+/**
+ * Like Applier.applyStatus, under a field manager of its own: server-side apply removes fields a
+ * manager applied before and omits now, so two controllers applying different status keys under one
+ * manager would erase each other's.
+ */
+export function ownStatusWriter(client: KubeClient): StatusWriter {
+  return {
+    async applyStatus(type, live, status) {
+      const liveStatus = (live.status ?? {}) as Record<string, unknown>
+      const liveOwned = Object.fromEntries(Object.keys(status).map((key) => [key, liveStatus[key]]))
+      if (contentHash(liveOwned) === contentHash(status)) return false
+      await client.json('PATCH', objectPath(type, live.metadata.namespace, live.metadata.name, 'status'), {
+        query: { fieldManager: FAILOVER_FIELD_MANAGER, force: true },
+        body: {
+          apiVersion: live.apiVersion,
+          kind: live.kind,
+          metadata: { name: live.metadata.name, namespace: live.metadata.namespace },
+          status,
+        },
+        contentType: 'application/apply-patch+yaml',
+      })
+      return true
+    },
+  }
+}
+
+/** The operator's real I/O; reports are written only when a report directory is given. */
+export function realFailoverIO(client: KubeClient, reportDirectory?: string): FailoverIO {
+  return {
+    now: () => new Date(),
+    probes: realProbes,
+    edge: realEdge,
+    login: httpLoginTakeover(),
+    status: ownStatusWriter(client),
+    ...(reportDirectory ? { reports: directoryReports(reportDirectory) } : {}),
+  }
+}
