@@ -29,6 +29,7 @@ async function main(): Promise<void> {
       'metrics-port': { type: 'string' },
       'bind-address': { type: 'string', default: '0.0.0.0' },
       kubeconfig: { type: 'string' },
+      'report-dir': { type: 'string' },
     },
   })
   const kubeConfig = new KubeConfig()
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
     host: values['bind-address'],
     checkSkillGroupRules: skillGroupRuleProblems,
     settings: settingsFromEnv(),
+    reportDir: values['report-dir'] || undefined,
   })
   log.info({ identity, watchNamespace: values['watch-namespace'] ?? 'all', site: values.site ?? 'all' }, 'operator started')
   const shutdown = async (signal: string) => {

@@ -1,0 +1,105 @@
+// The headline: every process of one site dies; the operator confirms it, stops the surviving edge
+// sending there, moves the agents over their standby connections, and records the timeline.
+// Two sites of real processes (Redis, login, Kamailio edge, SIPp as the soft switch) in External mode,
+// a real control plane, the operator as a process, simulated agents.
+import assert from 'node:assert/strict'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import type { Site, Trunk } from '../../crds/types.ts'
+import { installCrds, succeeded } from '../api/kubectl-helpers.ts'
+import { startControlPlane, type ControlPlane } from '../controlplane/controlplane.ts'
+import { eventually, startOperator, type OperatorProcess } from '../operator/operator-process.ts'
+import { signInFleet, type SignedInFleet } from '../sites/agents.ts'
+import { CALLER_PREFIXES, placeCalls } from '../sites/calls.ts'
+import { startTwoSites, type TwoSites } from '../sites/two-sites.ts'
+
+const AGENTS = 200
+
+describe('site down: every process of shanghai killed', () => {
+  let sites: TwoSites
+  let fleet: SignedInFleet
+  let cp: ControlPlane
+  let operator: OperatorProcess
+  const reportDir = mkdtempSync(join(tmpdir(), 'callcenter-reports-'))
+
+  before(async () => {
+    sites = await startTwoSites({ agents: AGENTS })
+    cp = await startControlPlane()
+    await installCrds(cp)
+    succeeded(await cp.kubectl(['create', 'namespace', 'callcenter']), 'namespace')
+    for (const object of [...sites.siteManifests(), ...sites.trunkManifests()]) {
+      succeeded(await cp.kubectl(['apply', '-f', '-'], { input: JSON.stringify(object) }), `apply ${object.kind}`)
+    }
+    fleet = await signInFleet(sites, { agents: AGENTS })
+    operator = await startOperator(cp, 'failover', { args: [`--report-dir=${reportDir}`] })
+  })
+  after(async () => {
+    await operator.stop()
+    fleet.stop()
+    await cp.stop()
+    await sites.stop()
+    rmSync(reportDir, { recursive: true, force: true })
+  })
+
+  const site = async (name: string) =>
+    JSON.parse(succeeded(await cp.kubectl(['get', 'site', name, '-n', 'callcenter', '-o', 'json']), 'get site')) as Site
+  const trunk = async (name: string) =>
+    JSON.parse(succeeded(await cp.kubectl(['get', 'trunk', name, '-n', 'callcenter', '-o', 'json']), 'get trunk')) as Trunk
+
+  it('sees both sites healthy first', async () => {
+    for (const name of ['shanghai', 'nantong'])
+      await eventually(
+        `${name} healthy`,
+        () => site(name),
+        (s) => s.status?.health === 'Healthy',
+        30_000,
+      )
+  })
+
+  it('confirms the failure, flips the edges, moves every agent and records the timeline', async () => {
+    const killedAt = Date.now()
+    await sites.sites.shanghai.kill()
+    const failed = await eventually(
+      'shanghai failed',
+      () => site('shanghai'),
+      (s) => s.status?.health === 'Failed',
+      30_000,
+    )
+    const confirmedMs = Date.parse(failed.status?.healthSince ?? '') - killedAt
+    const done = await eventually(
+      'the failover recorded',
+      () => site('shanghai'),
+      (s) => (s.status?.lastFailover?.agentsMoved ?? 0) >= fleet.homes.shanghai,
+      60_000,
+    )
+    const timeline = done.status?.lastFailover
+    assert.ok(timeline)
+    assert.equal(timeline.agentsLost, 0)
+    assert.ok(timeline.reloginMilliseconds, 'percentiles recorded')
+    assert.ok(timeline.report && existsSync(timeline.report), `report written: ${timeline.report ?? ''}`)
+    const routes = await eventually(
+      'trunk shows the flip',
+      () => trunk(sites.trunkManifests()[0]?.metadata.name ?? ''),
+      (t) => (t.status?.routes ?? []).some((r) => r.site === 'shanghai' && r.state === 'Inactive'),
+    )
+    console.log(
+      JSON.stringify({
+        agents: AGENTS,
+        moved: timeline.agentsMoved,
+        faultToConfirmedMs: confirmedMs,
+        timeline: { fault: timeline.fault, suspect: timeline.suspect, confirmed: timeline.confirmed, flipped: timeline.flipped },
+        reloginMilliseconds: timeline.reloginMilliseconds,
+        routeSummary: routes.status?.routeSummary,
+      }),
+    )
+    assert.equal(fleet.simulator.census().bySite.nantong, AGENTS, 'every agent is signed in at nantong')
+  })
+
+  it('completes new calls from shanghai callers at nantong after the flip', async () => {
+    const report = await placeCalls(sites, 'nantong', { calls: 50, callerPrefix: CALLER_PREFIXES.shanghai })
+    assert.equal(report.failed, 0)
+    assert.equal(report.landed.nantong, 50)
+  })
+})
