@@ -65,13 +65,20 @@ export class Applier {
   /**
    * Applies the fields of the status the operator owns when they differ from the live ones (other
    * writers' status fields, e.g. an AgentSeat's sign-in state, are left alone). Returns whether it wrote.
+   * Server-side apply removes fields a manager applied before and omits now: two controllers writing
+   * different keys of one object's status therefore each need a field manager of their own.
    */
-  async applyStatus(type: ResourceType, live: KubeObject & { status?: object }, status: Record<string, unknown>): Promise<boolean> {
+  async applyStatus(
+    type: ResourceType,
+    live: KubeObject & { status?: object },
+    status: Record<string, unknown>,
+    fieldManager = FIELD_MANAGER,
+  ): Promise<boolean> {
     const liveStatus = (live.status ?? {}) as Record<string, unknown>
     const liveOwned = Object.fromEntries(Object.keys(status).map((key) => [key, liveStatus[key]]))
     if (contentHash(liveOwned) === contentHash(status)) return false
     await this.client.json('PATCH', objectPath(type, live.metadata.namespace, live.metadata.name, 'status'), {
-      query: { fieldManager: FIELD_MANAGER, force: true },
+      query: { fieldManager, force: true },
       body: {
         apiVersion: live.apiVersion,
         kind: live.kind,

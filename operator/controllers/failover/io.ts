@@ -5,9 +5,9 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { EdgeAgentClient, EdgeRouting, KamailioRpc, type EdgeDestination, type RouteState } from '../../../workloads/edge/index.ts'
 import { probeHttpHealth, probeSipOptions, type ProbeResult } from '../../failover/probes.ts'
-import { contentHash, FIELD_MANAGER } from '../../runtime/apply.ts'
+import { Applier, FIELD_MANAGER } from '../../runtime/apply.ts'
 import type { KubeClient } from '../../runtime/kube-client.ts'
-import { objectPath, type KubeObject, type ResourceType } from '../../runtime/resource.ts'
+import type { KubeObject, ResourceType } from '../../runtime/resource.ts'
 import type { EdgeControl, SipTarget } from './targets.ts'
 import type { TakeoverView } from './takeover-progress.ts'
 
@@ -93,30 +93,10 @@ export function directoryReports(directory: string): ReportSink {
 
 export const FAILOVER_FIELD_MANAGER = `${FIELD_MANAGER}-failover`
 
-/**
- * Like Applier.applyStatus, under a field manager of its own: server-side apply removes fields a
- * manager applied before and omits now, so two controllers applying different status keys under one
- * manager would erase each other's.
- */
+/** Status under the failover controller's own field manager, beside the Site controller's keys. */
 export function ownStatusWriter(client: KubeClient): StatusWriter {
-  return {
-    async applyStatus(type, live, status) {
-      const liveStatus = (live.status ?? {}) as Record<string, unknown>
-      const liveOwned = Object.fromEntries(Object.keys(status).map((key) => [key, liveStatus[key]]))
-      if (contentHash(liveOwned) === contentHash(status)) return false
-      await client.json('PATCH', objectPath(type, live.metadata.namespace, live.metadata.name, 'status'), {
-        query: { fieldManager: FAILOVER_FIELD_MANAGER, force: true },
-        body: {
-          apiVersion: live.apiVersion,
-          kind: live.kind,
-          metadata: { name: live.metadata.name, namespace: live.metadata.namespace },
-          status,
-        },
-        contentType: 'application/apply-patch+yaml',
-      })
-      return true
-    },
-  }
+  const applier = new Applier(client)
+  return { applyStatus: (type, live, status) => applier.applyStatus(type, live, status, FAILOVER_FIELD_MANAGER) }
 }
 
 /** The operator's real I/O; reports are written only when a report directory is given. */
