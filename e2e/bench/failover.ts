@@ -6,31 +6,16 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import type { Site } from '../../crds/types.ts'
-import { installCrds, succeeded } from '../api/kubectl-helpers.ts'
-import { startControlPlane } from '../controlplane/controlplane.ts'
-import { eventually, startOperator, type OperatorProcess } from '../operator/operator-process.ts'
-import { signInFleet } from '../sites/agents.ts'
-import { startTwoSites } from '../sites/two-sites.ts'
+import { startSiteDownScenario } from '../failover/scenario.ts'
+import { eventually } from '../operator/operator-process.ts'
 
 const { values } = parseArgs({ options: { agents: { type: 'string', default: '1000,5000' } } })
 const sizes = values.agents.split(',').map(Number)
 const reportDir = mkdtempSync(join(tmpdir(), 'callcenter-failover-bench-'))
 
 async function run(agents: number) {
-  const sites = await startTwoSites({ agents })
-  const cp = await startControlPlane()
-  const fleet = await signInFleet(sites, { agents })
-  let operator: OperatorProcess | undefined
+  const { sites, fleet, site, stop } = await startSiteDownScenario({ agents, reportDir, operatorName: `bench-${agents}` })
   try {
-    await installCrds(cp)
-    succeeded(await cp.kubectl(['create', 'namespace', 'callcenter']), 'namespace')
-    for (const object of [...sites.siteManifests(), ...sites.trunkManifests()]) {
-      succeeded(await cp.kubectl(['apply', '-f', '-'], { input: JSON.stringify(object) }), `apply ${object.kind}`)
-    }
-    operator = await startOperator(cp, `bench-${agents}`, { args: [`--report-dir=${reportDir}`] })
-    const site = async (name: string) =>
-      JSON.parse(succeeded(await cp.kubectl(['get', 'site', name, '-n', 'callcenter', '-o', 'json']), 'get site')) as Site
     for (const name of ['shanghai', 'nantong'])
       await eventually(
         `${name} healthy`,
@@ -70,10 +55,7 @@ async function run(agents: number) {
       report: timeline?.report,
     }
   } finally {
-    await operator?.stop()
-    fleet.stop()
-    await cp.stop()
-    await sites.stop()
+    await stop()
   }
 }
 

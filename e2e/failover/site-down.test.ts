@@ -7,46 +7,29 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import type { Site, Trunk } from '../../crds/types.ts'
-import { installCrds, succeeded } from '../api/kubectl-helpers.ts'
-import { startControlPlane, type ControlPlane } from '../controlplane/controlplane.ts'
-import { eventually, startOperator, type OperatorProcess } from '../operator/operator-process.ts'
-import { signInFleet, type SignedInFleet } from '../sites/agents.ts'
+import type { Trunk } from '../../crds/types.ts'
+import { succeeded } from '../api/kubectl-helpers.ts'
+import { eventually } from '../operator/operator-process.ts'
 import { CALLER_PREFIXES, placeCalls } from '../sites/calls.ts'
-import { startTwoSites, type TwoSites } from '../sites/two-sites.ts'
+import { startSiteDownScenario, type SiteDownScenario } from './scenario.ts'
 
 const AGENTS = 200
 
 describe('site down: every process of shanghai killed', () => {
-  let sites: TwoSites
-  let fleet: SignedInFleet
-  let cp: ControlPlane
-  let operator: OperatorProcess
+  let scenario: SiteDownScenario
   const reportDir = mkdtempSync(join(tmpdir(), 'callcenter-reports-'))
 
   before(async () => {
-    sites = await startTwoSites({ agents: AGENTS })
-    cp = await startControlPlane()
-    await installCrds(cp)
-    succeeded(await cp.kubectl(['create', 'namespace', 'callcenter']), 'namespace')
-    for (const object of [...sites.siteManifests(), ...sites.trunkManifests()]) {
-      succeeded(await cp.kubectl(['apply', '-f', '-'], { input: JSON.stringify(object) }), `apply ${object.kind}`)
-    }
-    fleet = await signInFleet(sites, { agents: AGENTS })
-    operator = await startOperator(cp, 'failover', { args: [`--report-dir=${reportDir}`] })
+    scenario = await startSiteDownScenario({ agents: AGENTS, reportDir, operatorName: 'failover' })
   })
   after(async () => {
-    await operator.stop()
-    fleet.stop()
-    await cp.stop()
-    await sites.stop()
+    await scenario.stop()
     rmSync(reportDir, { recursive: true, force: true })
   })
 
-  const site = async (name: string) =>
-    JSON.parse(succeeded(await cp.kubectl(['get', 'site', name, '-n', 'callcenter', '-o', 'json']), 'get site')) as Site
+  const site = (name: string) => scenario.site(name)
   const trunk = async (name: string) =>
-    JSON.parse(succeeded(await cp.kubectl(['get', 'trunk', name, '-n', 'callcenter', '-o', 'json']), 'get trunk')) as Trunk
+    JSON.parse(succeeded(await scenario.cp.kubectl(['get', 'trunk', name, '-n', 'callcenter', '-o', 'json']), 'get trunk')) as Trunk
 
   it('sees both sites healthy first', async () => {
     for (const name of ['shanghai', 'nantong'])
@@ -60,7 +43,7 @@ describe('site down: every process of shanghai killed', () => {
 
   it('confirms the failure, flips the edges, moves every agent and records the timeline', async () => {
     const killedAt = Date.now()
-    await sites.sites.shanghai.kill()
+    await scenario.sites.sites.shanghai.kill()
     const failed = await eventually(
       'shanghai failed',
       () => site('shanghai'),
@@ -71,7 +54,7 @@ describe('site down: every process of shanghai killed', () => {
     const done = await eventually(
       'the failover recorded',
       () => site('shanghai'),
-      (s) => (s.status?.lastFailover?.agentsMoved ?? 0) >= fleet.homes.shanghai,
+      (s) => (s.status?.lastFailover?.agentsMoved ?? 0) >= scenario.fleet.homes.shanghai,
       60_000,
     )
     const timeline = done.status?.lastFailover
@@ -81,7 +64,7 @@ describe('site down: every process of shanghai killed', () => {
     assert.ok(timeline.report && existsSync(timeline.report), `report written: ${timeline.report ?? ''}`)
     const routes = await eventually(
       'trunk shows the flip',
-      () => trunk(sites.trunkManifests()[0]?.metadata.name ?? ''),
+      () => trunk(scenario.sites.trunkManifests()[0]?.metadata.name ?? ''),
       (t) => (t.status?.routes ?? []).some((r) => r.site === 'shanghai' && r.state === 'Inactive'),
     )
     console.log(
@@ -94,11 +77,11 @@ describe('site down: every process of shanghai killed', () => {
         routeSummary: routes.status?.routeSummary,
       }),
     )
-    assert.equal(fleet.simulator.census().bySite.nantong, AGENTS, 'every agent is signed in at nantong')
+    assert.equal(scenario.fleet.simulator.census().bySite.nantong, AGENTS, 'every agent is signed in at nantong')
   })
 
   it('completes new calls from shanghai callers at nantong after the flip', async () => {
-    const report = await placeCalls(sites, 'nantong', { calls: 50, callerPrefix: CALLER_PREFIXES.shanghai })
+    const report = await placeCalls(scenario.sites, 'nantong', { calls: 50, callerPrefix: CALLER_PREFIXES.shanghai })
     assert.equal(report.failed, 0)
     assert.equal(report.landed.nantong, 50)
   })
