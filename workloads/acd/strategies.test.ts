@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type { Candidate, Strategy } from './model.ts'
+import { strategies } from '../../crds/schema/skillgroup.ts'
 import { chooseAgents, type StrategyContext } from './strategies.ts'
 
 function candidate(agentId: string, fields: Partial<Candidate> = {}): Candidate {
@@ -154,16 +155,7 @@ describe('strategies choose the agent they must', () => {
   }
 
   it('every strategy picks nobody from no candidates', () => {
-    for (const strategy of [
-      'LongestIdle',
-      'RoundRobin',
-      'FewestCalls',
-      'LeastTalkTime',
-      'LastServed',
-      'MostServed',
-      'Designated',
-      'RingAll',
-    ] as const) {
+    for (const strategy of strategies) {
       assert.deepEqual(chooseAgents(strategy, [], noHistory), [], strategy)
     }
   })
