@@ -161,6 +161,12 @@ export const badInputs: BadInput[] = [
     message: 'Unsupported value: "Meteor"',
   },
   {
+    name: 'drill agent without an http URL',
+    object: site((s) => (s.spec.drillAgent = { url: 'drill-agent:8095', tokenSecretRef: { name: 'shanghai-drill-agent', key: 'token' } })),
+    path: 'spec.drillAgent.url',
+    message: 'must be an http:// or https:// URL',
+  },
+  {
     name: 'site without operator-ID pools',
     object: site((s) => (s.spec.operatorIdPools = [])),
     path: 'spec.operatorIdPools',

@@ -115,6 +115,23 @@ describe('Site provisioning', () => {
     assert.deepEqual(changed, ['StatefulSet/shanghai-softswitch'])
   })
 
+  it('a LoginDown drill scales the Managed login to zero for its duration, then back, and completes', async () => {
+    const replicas = async () => (await json<{ spec: { replicas: number } }>('deployment', 'nantong-login')).spec.replicas
+    const lastDrill = async () =>
+      (await json<{ status?: { lastDrill?: { name: string; state: string } } }>('site', 'nantong')).status?.lastDrill
+    assert.equal(await replicas(), 2)
+    const drill = { name: 'managed-login', scenario: 'LoginDown', durationSeconds: 8 }
+    succeeded(
+      await cp.kubectl(['patch', 'site', 'nantong', '-n', 'callcenter', '--type=merge', '-p', JSON.stringify({ spec: { drill } })]),
+      'patch drill',
+    )
+    await eventually('login scaled to zero', replicas, (r) => r === 0)
+    assert.equal((await lastDrill())?.state, 'Running')
+    assert.equal((await json<{ spec: { replicas: number } }>('deployment', 'nantong-acd')).spec.replicas, 2, 'only the stopped component')
+    await eventually('drill completed', lastDrill, (d) => d?.name === 'managed-login' && d.state === 'Completed', 60_000)
+    assert.equal(await replicas(), 2, 'restored to the spec replicas')
+  })
+
   it('re-renders every edge when a Trunk changes, and keeps the working routing when a Trunk cannot be honoured', async () => {
     const dispatcher = async () => (await json<{ data: Record<string, string> }>('configmap', 'nantong-edge')).data['dispatcher.list'] ?? ''
     const before = await dispatcher()

@@ -1,7 +1,8 @@
 // Two call-center sites, shanghai and nantong, as real local processes on loopback (External mode):
-// per site a Redis, a login service, a SIPp UAS standing in for the FreeSWITCH soft switch, and a
-// Kamailio edge rendered by the operator's renderer. Both Redis hold the whole fleet. The processes
-// can be SIGKILLed per site (the "site dies" fault) or per component.
+// per site a Redis, a login service, an ACD, a SIPp UAS standing in for the FreeSWITCH soft switch, and
+// a Kamailio edge rendered by the operator's renderer. Both Redis hold the whole fleet. The processes
+// can be SIGKILLed per site (the "site dies" fault) or per component, and every component but Redis
+// started again on the same ports with the same config; a drill agent per site does both for drills.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -12,15 +13,22 @@ import { renderEdge, type SoftswitchAddress } from '../../operator/render/kamail
 import { startKamailio, type TestKamailio } from '../../workloads/edge/testing/kamailio.ts'
 import { startUas, type TestUas } from '../../workloads/edge/testing/sipp.ts'
 import { startRedis, type TestRedis } from '../../workloads/lib/testing/redis.ts'
+import type { DrillComponent } from '../../workloads/drill-agent/agent.ts'
+import { freePort } from '../../workloads/edge/testing/ports.ts'
+import { startAcdProcess, type AcdProcess, type AcdProcessOptions } from './acd-process.ts'
 import { projectFleet, randomSecret, writeIdentityFile } from './fleet-data.ts'
-import { startLoginProcess, type LoginProcess } from './login-process.ts'
+import { loginReplicasFor, startLoginProcess, type LoginProcess, type LoginProcessOptions } from './login-process.ts'
 import { harnessTrunk, NAMESPACE, SITE_NAMES, siteManifest, type SiteName } from './manifests.ts'
 import { killNow, killOnExit, pidsWithArgument, pidsWorkingIn, waitGone } from './processes.ts'
+import { respawnKamailio } from './respawn-kamailio.ts'
+import { drillAgentSecret, startSiteDrillAgent, withDrillAgent, type SiteDrillAgent } from './site-drill-agent.ts'
 
 export type { SiteName } from './manifests.ts'
 
-export type ComponentName = 'edge' | 'softswitch' | 'login' | 'redis'
-const COMPONENTS: readonly ComponentName[] = ['edge', 'softswitch', 'login', 'redis']
+export type ComponentName = 'edge' | 'softswitch' | 'login' | 'acd' | 'redis'
+const COMPONENTS: readonly ComponentName[] = ['edge', 'softswitch', 'login', 'acd', 'redis']
+/** What can be started again after a kill (Redis cannot: it would come back empty). */
+export type RestartableComponent = Exclude<ComponentName, 'redis'>
 
 export interface TwoSitesOptions {
   agents: number
@@ -28,12 +36,22 @@ export interface TwoSitesOptions {
   skillGroups?: number
   /** How long a login session may stay silent; default 15 s. */
   sessionTimeoutMs?: number
+  /**
+   * Where an edge sends to another site's soft switch, e.g. a cuttable proxy in front of it (a WAN path
+   * a test can partition); default the soft switch's own address.
+   */
+  remoteSoftswitch?: (route: { edgeSite: SiteName; softswitchSite: SiteName; address: SoftswitchAddress }) => Promise<SoftswitchAddress>
+  /** How long the SIPp soft switches run before they exit by themselves; default 300 s. A soak needs longer. */
+  softswitchLifetimeSeconds?: number
 }
 
 export interface RunningSite {
   name: SiteName
   redisUrl: string
   loginUrl: string
+  acdUrl: string
+  /** The site's drill agent (workloads/drill-agent), wired to killComponent and startComponent. */
+  drillAgentUrl: string
   edgeSip: { host: string; port: number }
   edgeRpcUrl: string
   softswitchSip: { host: string; port: number }
@@ -41,6 +59,8 @@ export interface RunningSite {
   kill(): Promise<void>
   /** SIGKILLs the processes of one component; resolves once they are gone. */
   killComponent(name: ComponentName): Promise<void>
+  /** Starts a killed component again on the same ports with the same config; a running one is left alone. */
+  startComponent(name: RestartableComponent): Promise<void>
   /** Every INVITE the site's soft switch received so far. */
   softswitchInvites(): ReturnType<TestUas['invites']>
 }
@@ -50,8 +70,11 @@ export interface TwoSites {
   /** The password every agent of the fleet signs in with. */
   agentPassword: string
   fleet: Fleet
+  /** The Sites, each with its drill agent in spec.drillAgent. */
   siteManifests(): Site[]
   trunkManifests(): Trunk[]
+  /** The Secrets holding the drill agents' tokens, which the Sites' spec.drillAgent names. */
+  secretManifests(): ReturnType<typeof drillAgentSecret>[]
   /** Stops every process and removes every temp dir. Safe to call twice. */
   stop(): Promise<void>
 }
@@ -61,21 +84,24 @@ interface SiteProcesses {
   softswitch: TestUas
   edge?: TestKamailio
   login?: LoginProcess
+  acd?: AcdProcess
+  /** How login and acd were started, to start them again alike. */
+  loginOptions?: LoginProcessOptions
+  acdOptions?: AcdProcessOptions
   pids: Partial<Record<ComponentName, number[]>>
 }
 
 const HOST = '127.0.0.1'
-/** No ACD runs in the harness: a URL nothing listens on (port 9 is discard, closed on loopback). */
-const NO_ACD_URL = `http://${HOST}:9`
 
 /** Finds the processes of a component once it runs (Kamailio has forked its workers by then); kills use these ids. */
 function recordPids(processes: SiteProcesses, component: ComponentName): void {
-  const { redis, softswitch, edge, login } = processes
+  const { redis, softswitch, edge, login, acd } = processes
   const found: Record<ComponentName, () => number[]> = {
     redis: () => pidsWorkingIn(redis.dir),
     softswitch: () => pidsWithArgument(`/sipp-${softswitch.name}-`),
     edge: () => (edge === undefined ? [] : pidsWithArgument(edge.dir)),
-    login: () => (login === undefined ? [] : [login.pid]),
+    login: () => (login === undefined ? [] : login.pids),
+    acd: () => (acd === undefined ? [] : [acd.pid]),
   }
   processes.pids[component] = found[component]()
 }
@@ -95,8 +121,41 @@ async function killComponents(processes: SiteProcesses, components: readonly Com
   await waitGone(pids)
 }
 
+/** Starts a stopped component again on its ports; the SIPp and Kamailio logs start afresh. */
+async function startComponent(processes: SiteProcesses, component: RestartableComponent): Promise<void> {
+  if ((processes.pids[component] ?? []).length > 0) return
+  const { softswitch, edge, login, loginOptions, acdOptions } = processes
+  switch (component) {
+    case 'softswitch':
+      await softswitch.stop()
+      processes.softswitch = await startUas({ name: softswitch.name, port: softswitch.port })
+      break
+    case 'edge':
+      if (edge === undefined) throw new Error('the edge never started')
+      await respawnKamailio(edge)
+      break
+    case 'login':
+      if (login === undefined || loginOptions === undefined) throw new Error('the login service never started')
+      processes.login = await startLoginProcess({ ...loginOptions, port: login.port })
+      break
+    case 'acd':
+      if (acdOptions === undefined) throw new Error('the ACD never started')
+      processes.acd = await startAcdProcess(acdOptions)
+      break
+  }
+  recordPids(processes, component)
+}
+
 async function stopSite(processes: SiteProcesses): Promise<void> {
-  await Promise.allSettled([processes.login?.kill(), processes.edge?.stop(), processes.softswitch.stop(), processes.redis.stop()])
+  // A restarted Kamailio is not the child processes.edge knows: its processes are found by their dir.
+  if (processes.edge) killNow(pidsWithArgument(processes.edge.dir))
+  await Promise.allSettled([
+    processes.login?.kill(),
+    processes.acd?.kill(),
+    processes.edge?.stop(),
+    processes.softswitch.stop(),
+    processes.redis.stop(),
+  ])
 }
 
 export async function startTwoSites(options: TwoSitesOptions): Promise<TwoSites> {
@@ -108,6 +167,7 @@ export async function startTwoSites(options: TwoSitesOptions): Promise<TwoSites>
   const trunk = harnessTrunk()
   const dir = await mkdtemp(join(tmpdir(), 'cc-two-sites-'))
   const started: Partial<Record<SiteName, SiteProcesses>> = {}
+  const drillAgents: SiteDrillAgent[] = []
   const releaseExitHook = killOnExit(() => {
     const dirs = [dir]
     for (const processes of Object.values(started)) {
@@ -120,6 +180,7 @@ export async function startTwoSites(options: TwoSitesOptions): Promise<TwoSites>
   const stop = async () => {
     if (stopped) return
     stopped = true
+    await Promise.all(drillAgents.map((agent) => agent.close()))
     await Promise.all(Object.values(started).map(stopSite))
     await rm(dir, { recursive: true, force: true })
     releaseExitHook()
@@ -136,7 +197,8 @@ export async function startTwoSites(options: TwoSitesOptions): Promise<TwoSites>
       SITE_NAMES.map(async (name) => {
         const redis = await startRedis()
         try {
-          const processes: SiteProcesses = { redis, softswitch: await startUas({ name: `${name}-fs1-${randomSecret(4)}` }), pids: {} }
+          const softswitch = await startUas({ name: `${name}-fs1-${randomSecret(4)}`, lifetimeSeconds: options.softswitchLifetimeSeconds })
+          const processes: SiteProcesses = { redis, softswitch, pids: {} }
           started[name] = processes
           recordPids(processes, 'redis')
           recordPids(processes, 'softswitch')
@@ -151,12 +213,20 @@ export async function startTwoSites(options: TwoSitesOptions): Promise<TwoSites>
       if (processes === undefined) throw new Error(`site ${name} did not start`)
       return processes
     }
-    const softswitches: Record<string, SoftswitchAddress[]> = Object.fromEntries(
-      SITE_NAMES.map((name) => [name, [{ ...running(name).softswitch.address, name: 'fs1' }]]),
-    )
+    const softswitchesSeenBy = async (edgeSite: SiteName): Promise<Record<string, SoftswitchAddress[]>> =>
+      Object.fromEntries(
+        await Promise.all(
+          SITE_NAMES.map(async (name): Promise<[string, SoftswitchAddress[]]> => {
+            const address = { ...running(name).softswitch.address, name: 'fs1' }
+            const route = { edgeSite, softswitchSite: name, address }
+            return [name, [name === edgeSite || !options.remoteSoftswitch ? address : await options.remoteSoftswitch(route)]]
+          }),
+        ),
+      )
     await Promise.all(
       SITE_NAMES.map(async (name) => {
         const processes = running(name)
+        const softswitches = await softswitchesSeenBy(name)
         processes.edge = await startKamailio((ports) =>
           renderEdge({
             site: name,
@@ -172,30 +242,64 @@ export async function startTwoSites(options: TwoSitesOptions): Promise<TwoSites>
         )
         recordPids(processes, 'edge')
         await projectFleet(processes.redis.url, fleet)
-        processes.login = await startLoginProcess({
+        processes.loginOptions = {
           site: name,
           redisUrl: processes.redis.url,
           tokenSecretFile,
           identityFile,
+          replicas: loginReplicasFor(options.agents),
           ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
-        })
+        }
+        processes.login = await startLoginProcess(processes.loginOptions)
         recordPids(processes, 'login')
+        processes.acdOptions = { site: name, redisUrl: processes.redis.url, port: await freePort() }
+        processes.acd = await startAcdProcess(processes.acdOptions)
+        recordPids(processes, 'acd')
       }),
     )
 
+    const drillTokens = { shanghai: randomSecret(), nantong: randomSecret() }
+    const drillAgentUrls = Object.fromEntries(
+      await Promise.all(
+        SITE_NAMES.map(async (name): Promise<[SiteName, string]> => {
+          const processes = running(name)
+          const control = (component: RestartableComponent) => ({
+            stop: () => {
+              // Kamailio may have forked more workers since they were recorded.
+              if ((processes.pids[component] ?? []).length > 0) recordPids(processes, component)
+              return killComponents(processes, [component])
+            },
+            start: () => startComponent(processes, component),
+          })
+          const components: Record<Exclude<DrillComponent, 'cti'>, ReturnType<typeof control>> = {
+            softswitch: control('softswitch'),
+            edge: control('edge'),
+            acd: control('acd'),
+            login: control('login'),
+          }
+          const agent = await startSiteDrillAgent(drillTokens[name], components)
+          drillAgents.push(agent)
+          return [name, agent.url]
+        }),
+      ),
+    ) as Record<SiteName, string>
+
     const runningSite = (name: SiteName): RunningSite => {
       const processes = running(name)
-      const { edge, login } = processes
-      if (edge === undefined || login === undefined) throw new Error(`site ${name} did not start`)
+      const { edge, login, acd } = processes
+      if (edge === undefined || login === undefined || acd === undefined) throw new Error(`site ${name} did not start`)
       return {
         name,
         redisUrl: processes.redis.url,
         loginUrl: login.url,
+        acdUrl: acd.url,
+        drillAgentUrl: drillAgentUrls[name],
         edgeSip: { host: edge.host, port: edge.sipPort },
         edgeRpcUrl: edge.rpcUrl,
         softswitchSip: { host: HOST, port: processes.softswitch.port },
         kill: () => killComponents(processes, COMPONENTS),
         killComponent: (component) => killComponents(processes, [component]),
+        startComponent: (component) => startComponent(processes, component),
         softswitchInvites: () => processes.softswitch.invites(),
       }
     }
@@ -209,19 +313,21 @@ export async function startTwoSites(options: TwoSitesOptions): Promise<TwoSites>
         SITE_NAMES.map((name) => {
           const site = sites[name]
           const redis = running(name).redis
-          return siteManifest(
+          const manifest = siteManifest(
             name,
             {
               redis: { host: redis.host, port: redis.port },
               loginUrl: site.loginUrl,
-              acdUrl: NO_ACD_URL,
+              acdUrl: site.acdUrl,
               edge: { host: site.edgeSip.host, sipPort: site.edgeSip.port, rpcUrl: site.edgeRpcUrl },
               softswitch: { host: site.softswitchSip.host, sipPort: site.softswitchSip.port },
             },
             poolsOf(name),
           )
+          return withDrillAgent(manifest, site.drillAgentUrl)
         }),
       trunkManifests: () => [harnessTrunk()],
+      secretManifests: () => SITE_NAMES.map((name) => drillAgentSecret(name, drillTokens[name])),
       stop,
     }
   } catch (error) {

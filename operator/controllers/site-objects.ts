@@ -2,6 +2,7 @@
 // shape its edge's routing) and the operator's settings. The edge's Kamailio config is rendered here
 // and handed to the Site renderer.
 import type { Site, Trunk } from '../../crds/types.ts'
+import { drillStoppedComponents } from '../failover/drill.ts'
 import { renderEdge, type SoftswitchAddress } from '../render/kamailio/index.ts'
 import {
   EDGE_PATHS,
@@ -88,5 +89,6 @@ export function siteObjects(
     ...(secrets.redis ? { managedRedisPasswordSecretRef: secrets.redis } : {}),
     edge: { ...edge, rpcPort: EDGE_RPC_PORT },
     network: settings.network,
+    stoppedByDrill: drillStoppedComponents(site.spec.drill, site.status?.lastDrill),
   })
 }

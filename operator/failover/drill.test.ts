@@ -2,7 +2,16 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { Value } from 'typebox/value'
 import { SiteStatus } from '../../crds/schema/site.ts'
-import { completeDrill, drillFaults, planDrill, restoreTimeoutMs, type DrillInput, type DrillScenario, type LastDrill } from './drill.ts'
+import {
+  completeDrill,
+  drillFaults,
+  drillStoppedComponents,
+  planDrill,
+  restoreTimeoutMs,
+  type DrillInput,
+  type DrillScenario,
+  type LastDrill,
+} from './drill.ts'
 
 const t0 = Date.parse('2025-03-01T09:00:00.000Z')
 const at = (seconds: number) => new Date(t0 + seconds * 1000)
@@ -123,5 +132,18 @@ describe('drill plan', () => {
       const after = plan({ lastDrill: JSON.parse(JSON.stringify(running)) as LastDrill, now: at(seconds) })
       assert.deepEqual(after, before, `at ${seconds} s`)
     }
+  })
+})
+
+describe('components a drill stops while it runs', () => {
+  it('are the scenario stop faults while the drill named in spec is Running, and none otherwise', () => {
+    const running = started()
+    assert.deepEqual(drillStoppedComponents(drill, running), ['softswitch', 'edge', 'acd', 'login', 'cti'])
+    assert.deepEqual(drillStoppedComponents({ ...drill, scenario: 'LoginDown' }, running), ['login'])
+    assert.deepEqual(drillStoppedComponents({ ...drill, scenario: 'HeartbeatLoss' }, running), [])
+    assert.deepEqual(drillStoppedComponents(drill, { ...running, state: 'Restoring' }), [], 'restoring: scaled back')
+    assert.deepEqual(drillStoppedComponents({ ...drill, name: 'renamed' }, running), [], 'renamed mid-run: restored early')
+    assert.deepEqual(drillStoppedComponents(undefined, running), [], 'removed mid-run: restored early')
+    assert.deepEqual(drillStoppedComponents(drill, undefined), [], 'not started yet')
   })
 })

@@ -60,6 +60,12 @@ export function drillFaults(scenario: DrillScenario): Fault[] {
 /** Every fault any scenario injects: what to lift when the drill's scenario is no longer known. */
 const everyFault: Fault[] = [...drillFaults('SiteDown'), { kind: 'dropProbes' }, { kind: 'partition' }]
 
+/** The components a drill stops while it runs: Managed ones are scaled to zero by the Site's provisioning. */
+export function drillStoppedComponents(drill: DrillSpec | undefined, lastDrill: LastDrill | undefined): DrillComponent[] {
+  if (drill === undefined || lastDrill?.state !== 'Running' || lastDrill.name !== drill.name) return []
+  return drillFaults(drill.scenario).flatMap((fault) => (fault.kind === 'stop' ? [fault.component] : []))
+}
+
 export function planDrill({ site, drill, lastDrill, now }: DrillInput): DrillPlan {
   const current = drill && lastDrill && drill.name === lastDrill.name ? drill : undefined
   const faults = current ? drillFaults(current.scenario) : everyFault

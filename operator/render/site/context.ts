@@ -38,6 +38,8 @@ export interface SiteRenderContext {
   edge: { kamailioCfg: string; dispatcherList: string; rpcPort: number }
   /** Address ranges: pods (CTI bridge, edges without host networking) and nodes (pods with host networking). */
   network: { podCidrs: readonly string[]; nodeCidrs: readonly string[] }
+  /** Components a running chaos drill stops: their workloads get no replicas until the drill restores them. */
+  stoppedByDrill?: readonly string[]
 }
 
 export interface ObjectMetadata {

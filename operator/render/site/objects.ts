@@ -23,12 +23,27 @@ export function service(site: Site, context: SiteRenderContext, component: Compo
   }
 }
 
+/** A drill that stops the component scales it to zero; the spec's replicas come back when the drill restores it. */
+function drillScaled<S extends { replicas?: number }>(context: SiteRenderContext, component: ComponentName, spec: S): S {
+  return context.stoppedByDrill?.includes(component) ? { ...spec, replicas: 0 } : spec
+}
+
 export function statefulSet(site: Site, context: SiteRenderContext, component: ComponentName, spec: StatefulSetSpec): KubernetesObject {
-  return { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: componentMetadata(site, context, component), spec }
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: componentMetadata(site, context, component),
+    spec: drillScaled(context, component, spec),
+  }
 }
 
 export function deployment(site: Site, context: SiteRenderContext, component: ComponentName, spec: DeploymentSpec): KubernetesObject {
-  return { apiVersion: 'apps/v1', kind: 'Deployment', metadata: componentMetadata(site, context, component), spec }
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: componentMetadata(site, context, component),
+    spec: drillScaled(context, component, spec),
+  }
 }
 
 /** Voluntary disruptions (node drains, upgrades) take at most one pod of a component at a time. */

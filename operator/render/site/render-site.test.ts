@@ -274,6 +274,23 @@ test('changing the soft switch replicas changes only the soft switch StatefulSet
   assert.deepEqual(restored, find(before, 'StatefulSet', 'shanghai-softswitch'))
 })
 
+test('a running drill scales exactly the workloads of the components it stops to zero, and nothing else', () => {
+  const site = exampleSite('shanghai')
+  const before = render(site)
+  const during = render(site, (context) => (context.stoppedByDrill = ['login', 'edge']))
+  const changed = during.filter((object, index) => JSON.stringify(object) !== JSON.stringify(before[index]))
+  assert.deepEqual(changed.map((object) => `${object.kind}/${object.metadata.name}`).sort(), [
+    'Deployment/shanghai-edge',
+    'Deployment/shanghai-login',
+  ])
+  for (const object of changed) assert.equal((object.spec as { replicas: number }).replicas, 0)
+  assert.deepEqual(
+    render(site, (context) => (context.stoppedByDrill = [])),
+    before,
+    'restored: the spec replicas again',
+  )
+})
+
 const configHashOf = (object: KubernetesObject) => podTemplateOf(object).metadata?.annotations?.[CONFIG_HASH_ANNOTATION]
 
 test('the config hash annotation changes when the mounted config changes, and only then', () => {

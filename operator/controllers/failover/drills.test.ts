@@ -1,0 +1,258 @@
+import assert from 'node:assert/strict'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, it } from 'node:test'
+import { Value } from 'typebox/value'
+import { SiteStatus } from '../../../crds/schema/site.ts'
+import type { Site } from '../../../crds/types.ts'
+import type { DrillComponent, FaultAction } from '../../../workloads/drill-agent/agent.ts'
+import type { DrillSpec, LastDrill } from '../../failover/drill.ts'
+import type { HeartbeatRecord } from '../../failover/heartbeat-types.ts'
+import { silentLogger } from '../../runtime/log.ts'
+import type { EventInput } from '../../runtime/events.ts'
+import { droppedProbes, drillRefusal, withHeartbeatMarks } from './drill-marks.ts'
+import { drillRunner, type DrillInputs } from './drills.ts'
+import type { SiteHeartbeat } from './heartbeat-status.ts'
+import { directoryReports, type FailoverIO } from './io.ts'
+import type { SiteTargets } from './targets.ts'
+
+const t0 = Date.parse('2026-03-01T09:00:00.000Z')
+const iso = (seconds: number) => new Date(t0 + seconds * 1000).toISOString()
+
+function site(drill?: DrillSpec, withAgent = true, mode: 'Managed' | 'External' = 'External'): Site {
+  return {
+    apiVersion: 'callcenter.dev/v1alpha1',
+    kind: 'Site',
+    metadata: { name: 'a', namespace: 'cc' },
+    spec: {
+      components: Object.fromEntries(['softswitch', 'edge', 'acd', 'login', 'cti'].map((c) => [c, { mode }])) as Site['spec']['components'],
+      redis: { mode: 'Managed' },
+      operatorIdPools: [{ name: 'p', from: 1, to: 10 }],
+      ...(drill ? { drill } : {}),
+      ...(withAgent ? { drillAgent: { url: 'http://a-drill:8095', tokenSecretRef: { name: 'a-drill', key: 'token' } } } : {}),
+    },
+  }
+}
+
+const healthy = (): HeartbeatRecord => ({
+  state: 'Healthy',
+  since: iso(-100),
+  consecutiveMisses: 0,
+  consecutiveSuccesses: 5,
+  confirmedBy: [],
+  failedOver: false,
+})
+
+const survivors: SiteTargets[] = [{ site: 'b', edges: [], softswitches: [], loginUrl: 'http://b-login', acdUrl: 'http://b-acd' }]
+
+function harness(options: { absent?: DrillComponent[]; failing?: string; reportDir?: string } = {}) {
+  const clock = { now: t0 }
+  const calls: string[] = []
+  const events: EventInput[] = []
+  const relogins: Record<string, number> = {}
+  const io: FailoverIO = {
+    now: () => new Date(clock.now),
+    probes: null as unknown as FailoverIO['probes'],
+    edge: null as unknown as FailoverIO['edge'],
+    status: null as unknown as FailoverIO['status'],
+    login: {
+      start: () => Promise.reject(new Error('not used')),
+      report: () => Promise.resolve({ startedAt: t0 + 3000, instructed: 2, agents: { ...relogins } }),
+      sessions: () => Promise.resolve(0),
+    },
+    drills: {
+      fault: (_site: Site, component: DrillComponent, action: FaultAction) => {
+        calls.push(`${action} ${component}`)
+        if (options.failing === `${action} ${component}`) return Promise.reject(new Error('connection refused'))
+        return Promise.resolve(!(options.absent ?? []).includes(component))
+      },
+    },
+    ...(options.reportDir ? { reports: directoryReports(options.reportDir) } : {}),
+  }
+  const run = drillRunner({
+    io,
+    events: { record: (_object, event) => Promise.resolve(void events.push(event)) },
+    log: silentLogger,
+    reloginDeadlineMs: 60_000,
+  })
+  const heartbeat: SiteHeartbeat = { record: healthy(), takeovers: [], probes: [] }
+  let lastDrill: LastDrill | undefined
+  const step = async (s: Site, extra: Partial<DrillInputs> = {}) => {
+    const outcome = await run({
+      site: s,
+      ...(lastDrill ? { lastDrill } : {}),
+      heartbeat,
+      survivors,
+      expectedAgents: ['agent-1', 'agent-2'],
+      ...extra,
+    })
+    lastDrill = withHeartbeatMarks(outcome.lastDrill, heartbeat.record)
+    return outcome
+  }
+  return {
+    clock,
+    calls,
+    events,
+    relogins,
+    heartbeat,
+    step,
+    last: () => lastDrill,
+    setLast: (value: LastDrill | undefined) => (lastDrill = value),
+    at: (seconds: number) => (clock.now = t0 + seconds * 1000),
+  }
+}
+
+const siteDown: DrillSpec = { name: 'd1', scenario: 'SiteDown', durationSeconds: 15 }
+const heartbeatLoss: DrillSpec = { name: 'h1', scenario: 'HeartbeatLoss', durationSeconds: 10 }
+
+describe('drill support', () => {
+  it('refuses Partition, and stop drills of External components at a site without a drill agent, saying why', () => {
+    assert.match(drillRefusal(site(), { ...siteDown, scenario: 'Partition' }) ?? '', /Partition drills are not supported yet/)
+    assert.match(
+      drillRefusal(site(undefined, false), siteDown) ?? '',
+      /stops softswitch, edge, acd, login, cti, which site a runs External: .* declares no spec.drillAgent; nothing was injected/,
+    )
+    assert.equal(drillRefusal(site(undefined, false, 'Managed'), siteDown), undefined, 'Managed components are scaled to zero')
+    assert.equal(drillRefusal(site(undefined, false), heartbeatLoss), undefined, 'HeartbeatLoss needs no agent')
+    assert.equal(drillRefusal(site(), siteDown), undefined)
+  })
+
+  it('drops every probe of a round, naming the drill', () => {
+    const probes = droppedProbes([{ name: 'login', group: 'login', reachable: true }], 'h1')
+    assert.deepEqual(probes, [{ name: 'login', group: 'login', reachable: false, message: 'dropped by drill h1' }])
+  })
+})
+
+describe('drill runner', () => {
+  it('SiteDown: stops every component once, restores them at the end, waits for the re-logins, writes timeline, report and chart', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'drill-reports-'))
+    try {
+      const h = harness({ absent: ['cti'], reportDir: dir })
+      const started = await h.step(site(siteDown))
+      assert.equal(h.last()?.state, 'Running')
+      assert.equal(started.dropProbes, false)
+      assert.deepEqual(h.calls.sort(), ['stop acd', 'stop cti', 'stop edge', 'stop login', 'stop softswitch'])
+      assert.equal(h.events.at(0)?.reason, 'DrillStarted')
+      assert.match(h.events.at(0)?.note ?? '', /not run at this site, so not stopped: cti/)
+
+      h.at(1)
+      await h.step(site(siteDown))
+      assert.equal(h.calls.length, 5, 'an injected fault is not asked for again every reconcile')
+
+      // The heartbeat machine fails the site over during the drill.
+      h.heartbeat.record = {
+        ...healthy(),
+        state: 'Failed',
+        failedOver: true,
+        failover: { id: 'a-x', fault: iso(0.5), suspect: iso(1.5), confirmed: iso(2), flipped: iso(2.2) },
+      }
+      h.heartbeat.takeovers = [{ site: 'b', id: 't1' }]
+      h.at(3)
+      await h.step(site(siteDown))
+      assert.deepEqual(
+        { suspect: h.last()?.timeline.suspect, confirmed: h.last()?.timeline.confirmed, flipped: h.last()?.timeline.flipped },
+        { suspect: iso(1.5), confirmed: iso(2), flipped: iso(2.2) },
+      )
+
+      h.relogins['agent-1'] = 1000
+      h.at(15)
+      const waiting = await h.step(site(siteDown))
+      assert.equal(h.last()?.state, 'Restoring', 'agent-2 has not re-signed-in yet')
+      assert.equal(waiting.requeueAfterMs, 1000)
+      assert.deepEqual(h.calls.slice(5).sort(), ['start acd', 'start cti', 'start edge', 'start login', 'start softswitch'])
+
+      h.relogins['agent-2'] = 2000
+      h.at(16)
+      await h.step(site(siteDown))
+      const done = h.last()
+      assert.equal(done?.state, 'Completed')
+      assert.equal(h.calls.length, 10, 'the restore is applied once')
+      assert.deepEqual(done.timeline.reloginMilliseconds, { p50: 4000, p95: 5000, p99: 5000, max: 5000 }, 'measured from the drill fault')
+      assert.equal(done.timeline.agentsMoved, 2)
+      assert.equal(done.timeline.agentsLost, 0)
+      assert.equal(done.timeline.restored, iso(15))
+      assert.equal(done.timeline.callsLost, undefined, 'calls lost are not measured, so not claimed')
+      assert.ok(Value.Check(SiteStatus, { lastDrill: done }), 'fits status.lastDrill')
+      assert.equal(done.timeline.report, join(dir, 'a-drill-d1.json'))
+      const report = JSON.parse(await readFile(join(dir, 'a-drill-d1.json'), 'utf8')) as { phases: { name: string }[] }
+      assert.deepEqual(
+        report.phases.map((p) => p.name),
+        ['fault', 'suspect', 'confirmed', 'flipped', 'firstRelogin', 'completed', 'restored'],
+      )
+      assert.match(await readFile(join(dir, 'a-drill-d1.svg'), 'utf8'), /^<svg/)
+      assert.deepEqual(
+        h.events.map((e) => e.reason),
+        ['DrillStarted', 'DrillRestoring', 'DrillCompleted'],
+      )
+      assert.match(h.events.at(2)?.note ?? '', /failed over: 2 agents moved, 0 lost, re-login p99 5000 ms; report /)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('HeartbeatLoss: asks the prober to drop rounds while it runs, records the suspicion, no failover', async () => {
+    const h = harness()
+    const first = await h.step(site(heartbeatLoss))
+    assert.equal(first.dropProbes, true)
+    assert.deepEqual(h.calls, [], 'nothing is stopped')
+    h.heartbeat.record = { ...healthy(), state: 'Confirming', faultAt: iso(0.1), suspectAt: iso(1.2), consecutiveMisses: 2 }
+    h.at(5)
+    assert.equal((await h.step(site(heartbeatLoss))).dropProbes, true)
+    assert.equal(h.last()?.timeline.suspect, iso(1.2))
+    h.heartbeat.record = healthy()
+    h.at(10)
+    const end = await h.step(site(heartbeatLoss))
+    assert.equal(end.dropProbes, false)
+    assert.equal(h.last()?.state, 'Completed')
+    assert.equal(h.last()?.timeline.confirmed, undefined)
+    assert.equal(h.last()?.timeline.agentsMoved, 0)
+    assert.match(h.events.at(-1)?.note ?? '', /suspected but never confirmed down: no failover/)
+  })
+
+  it('refuses a Partition drill at once: Failed with the reason, a Warning, nothing injected', async () => {
+    const h = harness()
+    await h.step(site({ name: 'p1', scenario: 'Partition', durationSeconds: 30 }))
+    assert.equal(h.last()?.state, 'Failed')
+    assert.match(h.last()?.timeline.reason ?? '', /Partition refused: Partition drills are not supported yet/)
+    assert.deepEqual(h.calls, [])
+    assert.deepEqual(
+      h.events.map((e) => [e.type, e.reason]),
+      [['Warning', 'DrillFailed']],
+    )
+    h.at(1)
+    await h.step(site({ name: 'p1', scenario: 'Partition', durationSeconds: 30 }))
+    assert.equal(h.events.length, 1, 'a refused drill is not refused again')
+  })
+
+  it('retries a stop the agent did not apply, with one Warning however often it fails', async () => {
+    const h = harness({ failing: 'stop edge' })
+    await h.step(site(siteDown))
+    h.at(1)
+    await h.step(site(siteDown))
+    assert.equal(h.calls.filter((c) => c === 'stop edge').length, 2)
+    assert.equal(h.calls.filter((c) => c === 'stop login').length, 1)
+    assert.deepEqual(
+      h.events.filter((e) => e.reason === 'DrillInjectIncomplete').map((e) => e.note),
+      ['site a: stop edge: connection refused'],
+    )
+  })
+
+  it('carries on after an operator restart: a new runner restores a drill found Restoring in status', async () => {
+    const h = harness()
+    await h.step(site(siteDown))
+    h.at(15)
+    h.heartbeat.record = healthy()
+    const restoring: LastDrill = {
+      ...(h.last() as LastDrill),
+      state: 'Restoring',
+      timeline: { ...(h.last() as LastDrill).timeline, restored: iso(15) },
+    }
+    const fresh = harness()
+    fresh.setLast(JSON.parse(JSON.stringify(restoring)) as LastDrill)
+    fresh.at(16)
+    await fresh.step(site(siteDown))
+    assert.deepEqual(fresh.calls.sort(), ['start acd', 'start cti', 'start edge', 'start login', 'start softswitch'])
+    assert.equal(fresh.last()?.state, 'Completed')
+  })
+})
