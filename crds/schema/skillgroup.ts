@@ -1,6 +1,7 @@
 // SkillGroup: a queue and how its calls find an agent.
 import Type from 'typebox'
-import { conditions, httpUrl, objectName, observedGeneration, stringEnum } from './common.ts'
+import { conditions, httpUrl, objectName, observedGeneration, stringEnum, timestamp } from './common.ts'
+import { takeoverList } from './takeovers.ts'
 
 export const strategies = [
   'LongestIdle',
@@ -202,6 +203,27 @@ export const SkillGroupStatus = Type.Object(
     ),
     serviceLevelPercent: Type.Optional(
       Type.Integer({ description: 'Share of calls answered within the threshold over the last window.', minimum: 0, maximum: 100 }),
+    ),
+    pinning: Type.Optional(
+      Type.Object(
+        {
+          site: Type.Optional(
+            Type.String({ description: 'The spec.pinnedSite acted on last; absent: the group was unpinned.', maxLength: 63 }),
+          ),
+          since: timestamp('When the operator started acting on it.'),
+          takeovers: Type.Optional(
+            takeoverList("Takeovers (mode drain, limited to this group) that move the group's agents to the pinned site."),
+          ),
+          agentsInstructed: Type.Optional(Type.Integer({ description: 'Agents the takeovers told to move.', minimum: 0 })),
+          agentsMoved: Type.Optional(
+            Type.Integer({ description: 'Agents signed in at the pinned site by the takeovers so far.', minimum: 0 }),
+          ),
+          message: Type.Optional(
+            Type.String({ description: 'Why the move is not complete yet, e.g. a login service that did not answer.', maxLength: 1024 }),
+          ),
+        },
+        { description: 'Planned switchover by skill group (spec.pinnedSite) as the operator carried it out.', additionalProperties: false },
+      ),
     ),
   },
   { description: 'Observed state of a SkillGroup; coarse and eventually consistent.', additionalProperties: false },

@@ -171,6 +171,8 @@ export class AcdEngine {
       existing.generation = generation
       existing.rules = compiled.rules
       existing.deleted = false
+      // Pinned to another site now: the calls waiting here go there rather than to this site's agents.
+      if (this.pinnedAway(existing) !== undefined) for (const call of [...existing.queue.calls]) this.dispatch(call)
     } else {
       this.groups.set(name, {
         name,
@@ -310,8 +312,8 @@ export class AcdEngine {
     call.basePriority = call.priority = this.priorityOf(call, group)
     this.calls.set(call.callId, call)
     this.changes.calls.set(call.callId, call)
-    const pinned = group.spec.pinnedSite
-    if (pinned !== undefined && pinned !== this.site) {
+    const pinned = this.pinnedAway(group)
+    if (pinned !== undefined) {
       this.transfer(call, { site: pinned, skillGroup: group.name })
       return call
     }
@@ -740,11 +742,28 @@ export class AcdEngine {
     return candidates
   }
 
-  /** Offers a waiting call to the agent(s) its group's strategy picks among the free, eligible ones. */
+  /** The site a group is pinned to when that is not this one: its calls are never offered to agents here. */
+  private pinnedAway(group: Group): string | undefined {
+    const pinned = group.spec.pinnedSite
+    return pinned !== undefined && pinned !== this.site ? pinned : undefined
+  }
+
+  /**
+   * Offers a waiting call to the agent(s) its group's strategy picks among the free, eligible ones. A
+   * call of a group pinned to another site (pinned while it waited, or one that overflowed or came back
+   * unanswered into it) is transferred there instead.
+   */
   private dispatch(call: Call): void {
     if (call.state !== 'Queued' || this.deciding.has(call.callId)) return
     const group = this.groups.get(call.skillGroup)
     if (group === undefined) return
+    const pinned = this.pinnedAway(group)
+    if (pinned !== undefined) {
+      group.queue.remove(call)
+      this.widened.delete(call)
+      this.transfer(call, { site: pinned, skillGroup: group.name })
+      return
+    }
     const routing = this.routing(call, group, this.now())
     const candidates = this.candidates(call, group, routing)
     if (candidates.length === 0) return
@@ -766,6 +785,11 @@ export class AcdEngine {
       if (this.deciding.get(call.callId) !== decision) return
       this.deciding.delete(call.callId)
       if (call.state !== 'Queued' || this.calls.get(call.callId) !== call) return
+      if (this.pinnedAway(group) !== undefined) {
+        this.dispatch(call)
+        this.options.onChanged?.()
+        return
+      }
       this.options.onWebhookDecision?.(call, choice.decidedBy)
       // Agents may have been taken while the webhook thought: keep only those still free and eligible.
       const fresh = this.candidates(call, group, this.routing(call, group, this.now()))
@@ -827,7 +851,7 @@ export class AcdEngine {
     }
     for (const skill of agent.skills) {
       const group = this.groups.get(skill.skillGroup)
-      if (group === undefined) continue
+      if (group === undefined || this.pinnedAway(group) !== undefined) continue
       // The queue is in offer order: the first call this agent may take is the group's best for the agent.
       for (const call of group.queue.calls) {
         if (best !== undefined && !offeredBefore(call, best)) break

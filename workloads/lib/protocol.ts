@@ -18,7 +18,18 @@ export const Heartbeat = Type.Object({
   seq: Type.Integer({ minimum: 0 }),
 })
 
-export const ClientMessage = Type.Union([Hello, Heartbeat])
+/** The kinds of takeover a login service asks for (see workloads/login/takeover.ts). */
+export const TakeoverMode = Type.Union([Type.Literal('failover'), Type.Literal('drain'), Type.Literal('fence')])
+export type TakeoverMode = Static<typeof TakeoverMode>
+
+/** Sent over a standby connection: the agent did not follow a failover takeover (its own site still answers). */
+export const TakeoverDeclined = Type.Object({
+  type: Type.Literal('takeover-declined'),
+  takeoverId: Type.String({ minLength: 1, maxLength: 128 }),
+  reason: Type.String({ maxLength: 256 }),
+})
+
+export const ClientMessage = Type.Union([Hello, Heartbeat, TakeoverDeclined])
 export type ClientMessage = Static<typeof ClientMessage>
 
 export const Welcome = Type.Object({
@@ -46,6 +57,11 @@ export const Relogin = Type.Object({
   url: Type.String(),
   /** Set when a takeover asked for it; passed back on re-login so the re-login time is recorded. */
   takeoverId: Type.Optional(Type.String()),
+  /**
+   * The takeover's kind. failover (or absent): follow only when the own site is lost, else decline.
+   * drain: move after the current call. fence: move now. A drain or fence move signs out of the old site first.
+   */
+  mode: Type.Optional(TakeoverMode),
 })
 
 export const SignedOut = Type.Object({

@@ -16,12 +16,16 @@ export function loginKeys(site: string) {
     owners: (pool: string) => `${prefix}pool:${pool}:owners`,
     /** Channel: JSON {agentId, sessionId, reason} whenever a session ends. */
     events: () => `${prefix}events`,
-    /** Channel: JSON {id, failedSite} when a takeover starts, for every replica's standby connections. */
+    /** Channel: JSON {id, failedSite, mode, skillGroups?} when a takeover starts, for every replica's standby connections. */
     takeovers: () => `${prefix}takeovers`,
-    /** Hash: failedSite, startedAt, instructed (count). */
+    /** Hash: failedSite, mode, skillGroups (JSON, when given), startedAt, instructed (count). */
     takeover: (id: string) => `${prefix}takeover:${id}`,
+    /** String: the id of the takeover started with this idempotency key. */
+    takeoverByKey: (key: string) => `${prefix}takeover-key:${key}`,
     /** Hash: agentId -> re-login time (ms after the takeover started). */
     takeoverRelogins: (id: string) => `${prefix}takeover:${id}:relogins`,
+    /** Hash: agentId -> why it declined (a failover takeover while its own site still answered). */
+    takeoverDeclines: (id: string) => `${prefix}takeover:${id}:declines`,
   }
 }
 

@@ -8,6 +8,7 @@ export interface LoginMetrics {
   duration: Histogram
   recovered: Counter
   expired: Counter
+  takeoverDeclines: Counter
 }
 
 export interface LiveFigures {
@@ -47,6 +48,11 @@ export function createLoginMetrics(site: string, live: LiveFigures): LoginMetric
     expired: new Counter({
       name: 'login_sessions_expired_total',
       help: 'Sessions ended because their heartbeats stopped.',
+      registers: [registry],
+    }),
+    takeoverDeclines: new Counter({
+      name: 'login_takeover_declines_total',
+      help: 'Failover takeovers an agent declined because its own site still answered (the split-brain guard).',
       registers: [registry],
     }),
   }

@@ -1,5 +1,5 @@
 // The login service's HTTP API: sign-in, token re-login, sign-out, takeover, the FreeSWITCH directory,
-// health and metrics.
+// the count of sessions, health and metrics.
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { TokenError } from '../lib/auth/tokens.ts'
 import { projectionKeys } from '../lib/keys.ts'
@@ -8,6 +8,7 @@ import type { LoginContext } from './context.ts'
 import { directoryDocument, notFoundDocument } from './directory.ts'
 import { SignInError } from './errors.ts'
 import { recordRelogin, startTakeover, takeoverReport } from './takeover.ts'
+import { parseTakeoverRequest } from './takeover-request.ts'
 import type { SignInResult } from '../lib/protocol.ts'
 import { signInWithPassword, signInWithToken } from './signin.ts'
 
@@ -71,11 +72,9 @@ export function registerRoutes(app: FastifyInstance, ctx: LoginContext): void {
   })
 
   app.post('/v1/takeover', async (request, reply) => {
-    const failedSite = bodyOf(request.body).failedSite
-    if (typeof failedSite !== 'string' || failedSite.length === 0 || failedSite === ctx.site) {
-      return reply.code(400).send({ error: 'bad-request', message: `failedSite must name a peer site of ${ctx.site}` })
-    }
-    return reply.code(202).send(await startTakeover(ctx, failedSite))
+    const takeover = parseTakeoverRequest(request.body, ctx.site)
+    if (takeover instanceof Error) return reply.code(400).send({ error: 'bad-request', message: takeover.message })
+    return reply.code(202).send(await startTakeover(ctx, takeover))
   })
 
   app.get<{ Params: { id: string } }>('/v1/takeover/:id', async (request, reply) => {
@@ -97,6 +96,9 @@ export function registerRoutes(app: FastifyInstance, ctx: LoginContext): void {
     if (phone?.credentials === undefined || line === undefined) return reply.send(notFoundDocument)
     return reply.send(directoryDocument({ domain, extension: user, password: phone.credentials.password, mac: phone.mac, line: line.line }))
   })
+
+  // How many agents hold a session here now: the operator shows it as the Site's status.agents.hosted.
+  app.get('/v1/sessions', async () => ({ site: ctx.site, active: await ctx.store.activeSessions() }))
 
   app.get('/healthz', () => ({ status: 'ok' }))
 

@@ -33,6 +33,8 @@ export interface WorldOptions {
   shanghaiPools?: Site['spec']['operatorIdPools']
   /** Extra agents agentN@travel.example (N from 100) with PCs PC-N and extensions 7N / 9N. */
   extraAgents?: number
+  /** The skill groups of extra agent N; default hotel. */
+  extraAgentSkills?: (n: number) => string[]
 }
 
 /**
@@ -72,7 +74,7 @@ export function worldObjects(options: WorldOptions = {}) {
     phone(4, 'NT-PC-0004', [{ site: 'nantong', extension: '6004', line: 'A' }]),
   ]
   for (let n = 100; n < 100 + (options.extraAgents ?? 0); n++) {
-    seats.push(seat(`A${n}`, `agent${n}@travel.example`, ['hotel'], 'shanghai'))
+    seats.push(seat(`A${n}`, `agent${n}@travel.example`, options.extraAgentSkills?.(n) ?? ['hotel'], 'shanghai'))
     phones.push(
       phone(n, `PC-${n}`, [
         { site: 'shanghai', extension: `7${n}`, line: 'A' },
