@@ -8,6 +8,8 @@ import { types } from './controllers/kinds.ts'
 import { MANAGED_BY_SELECTOR, ownedTypes, siteOfOwned, type OwnedInformers } from './controllers/owned.ts'
 import { failoverController } from './controllers/failover/failover-controller.ts'
 import { realFailoverIO } from './controllers/failover/io.ts'
+import { plannedControllers } from './controllers/planned/controller.ts'
+import { realPlannedIO } from './controllers/planned/io.ts'
 import { projectionControllers } from './controllers/projection.ts'
 import { siteController } from './controllers/site.ts'
 import type { ProvisioningSettings } from './controllers/site-objects.ts'
@@ -81,7 +83,14 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
   const applier = new Applier(client)
   const events = new EventRecorder(client, options.identity, log)
   const shared = { applier, events, log, metrics }
-  const projection = projectionControllers({ informers, client, clusterDomain: options.settings.clusterDomain, log, metrics })
+  const projection = projectionControllers({
+    informers,
+    client,
+    clusterDomain: options.settings.clusterDomain,
+    log,
+    metrics,
+    ownSite: options.site,
+  })
   const controllers: Controller<KubeObject>[] = [
     siteController({
       ...shared,
@@ -98,7 +107,17 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
       log,
       metrics,
       clusterDomain: options.settings.clusterDomain,
+      ownSite: options.site,
     }) as unknown as Controller<KubeObject>,
+    ...(plannedControllers({
+      informers,
+      io: realPlannedIO(client),
+      events,
+      log,
+      metrics,
+      clusterDomain: options.settings.clusterDomain,
+      ownSite: options.site,
+    }) as unknown as Controller<KubeObject>[]),
     ...validationControllers(informers, shared, options.checkSkillGroupRules),
     ...projection.controllers,
   ]

@@ -1,6 +1,7 @@
 // Keeps every Site's Redis in step with the AgentSeats, PhoneMACs, SkillGroups and Sites of its
 // namespace, object by object (the projection writes nothing when nothing changed). Every Site gets
-// every object: on a failover the survivor must know the failed site's agents and phones. A Redis that
+// every object: on a failover the survivor must know the failed site's agents and phones. With --site
+// only the own site's Redis is written (each site cluster's operator keeps its own). A Redis that
 // (re)connects, or that lost its data, is filled again from the cache.
 import type { AgentSeat, PhoneMAC, Site, SkillGroup } from '../../crds/types.ts'
 import {
@@ -40,6 +41,8 @@ export interface ProjectionOptions {
   clusterDomain: string
   log: Logger
   metrics: OperatorMetrics
+  /** With --site: project only into this site's Redis (the other sites' operators keep theirs). */
+  ownSite?: string
 }
 
 async function sipCredentials(client: KubeClient, phone: Cached<PhoneMAC>) {
@@ -97,7 +100,9 @@ export function projectionControllers(options: ProjectionOptions): { controllers
     }
   }
   const redisOf = new SiteRedis(client, options.clusterDomain, log, projectEverythingInto)
-  const sitesOf = (namespace: string | undefined) => informers.sites.store.list().filter((s) => s.metadata.namespace === namespace)
+  const projectsInto = (site: Site) => options.ownSite === undefined || site.metadata.name === options.ownSite
+  const sitesOf = (namespace: string | undefined) =>
+    informers.sites.store.list().filter((s) => s.metadata.namespace === namespace && projectsInto(s))
 
   for (const projector of projectors) {
     // Deleted objects leave the cache before their reconcile runs; remember them until removed.
@@ -138,7 +143,7 @@ export function projectionControllers(options: ProjectionOptions): { controllers
     workers: 1,
     reconcile: async (key) => {
       const site = informers.sites.store.get(key)
-      if (!site) {
+      if (!site || !projectsInto(site)) {
         redisOf.forget(key)
         return undefined
       }
