@@ -12,6 +12,7 @@ import {
   stringMap,
   timestamp,
 } from './common.ts'
+import { takeoverList } from './takeovers.ts'
 
 const componentMode = stringEnum(['Managed', 'External'], {
   description:
@@ -281,6 +282,18 @@ const Drill = Type.Object(
   },
 )
 
+const DrillAgent = Type.Object(
+  {
+    url: httpUrl('Base URL of the drill agent (workloads/drill-agent) the site runs beside its External processes.'),
+    tokenSecretRef: secretKeyRef('Secret holding the bearer token the drill agent expects; the operator reads it and sends it.'),
+  },
+  {
+    description:
+      'The drill agent of an External site: the authenticated HTTP service through which the operator stops and starts components for a drill (spec.drill).',
+    additionalProperties: false,
+  },
+)
+
 export const SiteSpec = Type.Object(
   {
     displayName: Type.Optional(Type.String({ description: 'Human-readable name, e.g. "Shanghai".', maxLength: 128 })),
@@ -288,7 +301,9 @@ export const SiteSpec = Type.Object(
     cluster: Type.Optional(
       Type.String({
         description:
-          'Kubernetes cluster this site runs in. An operator started with --site provisions only its own site and probes the others.',
+          'Kubernetes cluster this site runs in. With one operator per site cluster (--site), every cluster holds every Site and Trunk; ' +
+          "each operator provisions and projects only its own site, probes every site, and when another site fails flips only its own site's edges " +
+          "and takes the agents over only at its own login service. Each cluster's copy of a Site shows that cluster's view of its health.",
         maxLength: 63,
       }),
     ),
@@ -334,6 +349,7 @@ export const SiteSpec = Type.Object(
       ),
     ),
     drill: Type.Optional(Drill),
+    drillAgent: Type.Optional(DrillAgent),
   },
   { description: 'Desired state of a Site.', additionalProperties: false },
 )
@@ -353,6 +369,12 @@ const Timeline = Type.Object(
     completed: Type.Optional(timestamp('When the last affected agent had signed in elsewhere.')),
     agentsMoved: Type.Optional(Type.Integer({ description: 'Agents re-signed-in at another site.', minimum: 0 })),
     agentsLost: Type.Optional(Type.Integer({ description: 'Agents that did not sign in anywhere.', minimum: 0 })),
+    agentsStayed: Type.Optional(
+      Type.Integer({
+        description: 'Agents that declined to move because their own site still served them (a partition, not a site loss).',
+        minimum: 0,
+      }),
+    ),
     callsLost: Type.Optional(Type.Integer({ description: 'Calls that failed because of the fault.', minimum: 0 })),
     reloginMilliseconds: Type.Optional(
       Type.Object(
@@ -391,7 +413,8 @@ const HeartbeatStatus = Type.Object(
     confirmedBy: Type.Array(Type.String({ description: 'An independent source that confirmed the site is down.', maxLength: 256 }), {
       description: 'Distinct independent sources that confirmed the site down during the current run of misses.',
       maxItems: 16,
-      'x-kubernetes-list-type': 'set',
+      // Atomic, not set: server-side apply drops a set emptied by its only owner, and the field is required.
+      'x-kubernetes-list-type': 'atomic',
     }),
     failedOver: Type.Boolean({ description: 'Traffic was moved away from the site and has not been moved back.' }),
     failover: Type.Optional(
@@ -492,8 +515,10 @@ export const SiteStatus = Type.Object(
     agents: Type.Optional(
       Type.Object(
         {
-          homed: Type.Integer({ description: 'AgentSeats whose home is this site.', minimum: 0 }),
-          hosted: Type.Integer({ description: 'Agents signed in at this site now.', minimum: 0 }),
+          homed: Type.Optional(Type.Integer({ description: 'AgentSeats whose home is this site.', minimum: 0 })),
+          hosted: Type.Optional(
+            Type.Integer({ description: "Agents signed in at this site now (its login service's count, read every 10 s).", minimum: 0 }),
+          ),
         },
         { description: 'Agent counts.', additionalProperties: false },
       ),
@@ -507,6 +532,33 @@ export const SiteStatus = Type.Object(
           timeline: Timeline,
         },
         { description: 'The latest drill and its timeline.', additionalProperties: false },
+      ),
+    ),
+    plannedSwitchover: Type.Optional(
+      Type.Object(
+        {
+          traffic: stringEnum(['Active', 'Drain', 'Fenced'], { description: 'The spec.traffic the operator acted on last.' }),
+          since: timestamp('When the operator started acting on it.'),
+          edges: stringEnum(['Pending', 'Inactive', 'Active', 'KeptInactive'], {
+            description:
+              'Inactive: no edge sends new calls to the site. Active: the edges send calls to it again. KeptInactive: back to Active, but the site is failed over, so the edges stay as the failover left them. Pending: not every edge has applied the change yet (see message).',
+          }),
+          takeovers: Type.Optional(
+            takeoverList("Takeovers (mode drain or fence) started at the other sites to move this site's agents there."),
+          ),
+          agentsInstructed: Type.Optional(Type.Integer({ description: 'Agents the takeovers told to move.', minimum: 0 })),
+          agentsMoved: Type.Optional(
+            Type.Integer({ description: 'Agents signed in at another site by the takeovers so far.', minimum: 0 }),
+          ),
+          message: Type.Optional(
+            Type.String({ description: 'Why the change is not complete yet, e.g. an edge that did not answer.', maxLength: 1024 }),
+          ),
+        },
+        {
+          description:
+            'Planned switchover (spec.traffic Drain or Fenced) as the operator carried it out, kept after the site is Active again.',
+          additionalProperties: false,
+        },
       ),
     ),
   },

@@ -83,6 +83,6 @@ export function siteStatus(site: Site, observed: SiteObservation, now: Date): Si
     role: traffic === 'Active' ? 'Serving' : 'Drained',
     conditions,
     components,
-    agents: { homed: observed.agentsHomed, hosted: site.status?.agents?.hosted ?? 0 },
+    agents: { homed: observed.agentsHomed },
   }
 }

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test'
 import { Value } from 'typebox/value'
 import { SiteStatus } from '../../crds/schema/site.ts'
 import { nearestRank } from '../../workloads/lib/percentiles.ts'
-import { timelineReport, timelineSummary, type TimelineInput } from './timeline.ts'
+import { phaseSeconds, timelineReport, timelineSummary, type TimelineInput } from './timeline.ts'
 
 const t0 = Date.parse('2025-03-01T09:00:00.000Z')
 const iso = (ms: number) => new Date(t0 + ms).toISOString()
@@ -102,5 +102,20 @@ describe('timeline JSON report', () => {
     ])
     assert.equal(report.summary.agentsLost, 1)
     assert.deepEqual(JSON.parse(JSON.stringify(report)), report, 'plain JSON')
+  })
+})
+
+describe('phase seconds of a finished timeline', () => {
+  it('are the seconds from the fault to each phase reached, and the re-login p99', () => {
+    const fault = '2026-03-01T09:00:00.000Z'
+    const summary = timelineSummary({
+      id: 'f',
+      reason: 'r',
+      marks: { fault, suspect: '2026-03-01T09:00:01.000Z', confirmed: '2026-03-01T09:00:01.500Z', flipped: '2026-03-01T09:00:01.750Z' },
+      agents: [{ agent: 'a', signedInAt: '2026-03-01T09:00:03.000Z' }],
+      callsLost: 0,
+    })
+    assert.deepEqual(phaseSeconds(summary), { confirmed: 1.5, flipped: 1.75, relogin_p99: 3, completed: 3 })
+    assert.deepEqual(phaseSeconds({ id: 'x', reason: 'r' }), {})
   })
 })

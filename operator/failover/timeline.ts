@@ -19,8 +19,10 @@ export interface PhaseMarks {
 
 export interface AgentRelogin {
   agent: string
-  /** When the agent signed in at another site; absent if it did not (the agent is lost). */
+  /** When the agent signed in at another site; absent if it did not (the agent is lost, unless it stayed). */
   signedInAt?: string
+  /** The agent declined to move because its own site still served it (a partition): not lost. */
+  stayed?: boolean
 }
 
 export interface TimelineInput {
@@ -54,7 +56,8 @@ export function reloginMilliseconds(fault: string, signedInAt: string): number {
 export function timelineSummary(input: TimelineInput): TimelineSummary {
   const { marks } = input
   const moved = input.agents.flatMap((a) => (a.signedInAt ? [reloginMilliseconds(marks.fault, a.signedInAt)] : []))
-  const agentsLost = input.agents.length - moved.length
+  const agentsStayed = input.agents.filter((a) => !a.signedInAt && a.stayed).length
+  const agentsLost = input.agents.length - moved.length - agentsStayed
   const { p50, p95, p99, max: slowest } = percentiles(moved)
   return {
     id: input.id,
@@ -63,6 +66,7 @@ export function timelineSummary(input: TimelineInput): TimelineSummary {
     ...(moved.length > 0 && agentsLost === 0 ? { completed: new Date(Date.parse(marks.fault) + slowest).toISOString() } : {}),
     agentsMoved: moved.length,
     agentsLost,
+    ...(agentsStayed > 0 ? { agentsStayed } : {}),
     callsLost: input.callsLost,
     ...(moved.length > 0 ? { reloginMilliseconds: { p50, p95, p99, max: slowest } } : {}),
     ...(input.report ? { report: input.report } : {}),
@@ -89,4 +93,26 @@ export function timelineReport(input: TimelineInput): TimelineReport {
     .flatMap(([name, at]) => (at ? [{ name, at, afterFaultMs: Date.parse(at) - Date.parse(input.marks.fault) }] : []))
     .sort((a, b) => a.afterFaultMs - b.afterFaultMs)
   return { id: input.id, reason: input.reason, phases, summary, agents }
+}
+
+/** "12 agents moved, 0 lost, re-login p99 1830 ms" (and how many stayed, if any): the note of a finished timeline's Event. */
+export function agentsNote(summary: TimelineSummary): string {
+  const p99 = summary.reloginMilliseconds?.p99
+  const stayed = summary.agentsStayed ? `, ${summary.agentsStayed} stayed (their site still served them)` : ''
+  return `${summary.agentsMoved ?? 0} agents moved, ${summary.agentsLost ?? 0} lost${stayed}${p99 === undefined ? '' : `, re-login p99 ${p99} ms`}`
+}
+
+/** Seconds from the fault to each phase a finished timeline reached (for the failover phase histogram). */
+export function phaseSeconds(summary: TimelineSummary): Record<string, number> {
+  if (summary.fault === undefined) return {}
+  const fault = Date.parse(summary.fault)
+  const after = (at: string | undefined) => (at === undefined ? [] : [(Date.parse(at) - fault) / 1000])
+  const p99 = summary.reloginMilliseconds?.p99
+  const entries: [string, number][] = [
+    ...after(summary.confirmed).map((s): [string, number] => ['confirmed', s]),
+    ...after(summary.flipped).map((s): [string, number] => ['flipped', s]),
+    ...(p99 === undefined ? [] : [['relogin_p99', p99 / 1000] as [string, number]]),
+    ...after(summary.completed).map((s): [string, number] => ['completed', s]),
+  ]
+  return Object.fromEntries(entries)
 }

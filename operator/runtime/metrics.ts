@@ -8,6 +8,9 @@ export interface OperatorMetrics {
   reconcileSeconds: Histogram<'controller'>
   apiWrites: Counter<'method' | 'resource'>
   isLeader: Gauge
+  siteHealth: Gauge<'site' | 'state'>
+  failovers: Counter<'site'>
+  failoverPhaseSeconds: Histogram<'phase'>
 }
 
 export function createMetrics(): OperatorMetrics {
@@ -37,6 +40,25 @@ export function createMetrics(): OperatorMetrics {
     isLeader: new Gauge({
       name: 'callcenter_operator_leader',
       help: '1 while this replica holds the leader lease.',
+      registers: [registry],
+    }),
+    siteHealth: new Gauge({
+      name: 'callcenter_operator_site_health',
+      help: "1 for each site's current heartbeat state (Healthy, Suspect, Confirming, Failed, Recovering, Unknown), 0 for the others.",
+      labelNames: ['site', 'state'],
+      registers: [registry],
+    }),
+    failovers: new Counter({
+      name: 'callcenter_operator_failovers_total',
+      help: 'Failovers this operator flipped, by failed site.',
+      labelNames: ['site'],
+      registers: [registry],
+    }),
+    failoverPhaseSeconds: new Histogram({
+      name: 'callcenter_operator_failover_phase_seconds',
+      help: 'Seconds from the fault to each phase of a finished failover: confirmed, flipped, relogin_p99, completed.',
+      labelNames: ['phase'],
+      buckets: [0.5, 1, 2, 3, 5, 8, 13, 21, 34, 60, 120],
       registers: [registry],
     }),
   }

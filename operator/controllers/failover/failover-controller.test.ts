@@ -14,6 +14,7 @@ import type { KubeObject } from '../../runtime/resource.ts'
 import { indexes, types, type Cached } from '../kinds.ts'
 import { APPROVE_FAILBACK_ANNOTATION, failoverReconciler, type FailoverControllerOptions } from './failover-controller.ts'
 import { directoryReports, type FailoverIO } from './io.ts'
+import { externalSite } from '../testing/external-site.ts'
 
 const ns = 'cc'
 
@@ -22,29 +23,8 @@ function must<T>(value: T | undefined, what: string): T {
   return value
 }
 
-function site(name: string, heartbeat: NonNullable<Site['spec']['heartbeat']> = {}): Cached<Site> {
-  return {
-    apiVersion: 'callcenter.dev/v1alpha1',
-    kind: 'Site',
-    metadata: { name, namespace: ns, uid: `uid-${name}`, generation: 1 },
-    spec: {
-      components: {
-        softswitch: {
-          mode: 'External',
-          external: { servers: [{ name: 'fs1', host: `${name}-fs1` }] },
-          eslPasswordSecretRef: { name: 'esl', key: 'password' },
-        },
-        edge: { mode: 'External', external: { servers: [{ name: 'edge1', host: `${name}-edge1`, rpcUrl: `http://${name}-edge1/RPC` }] } },
-        acd: { mode: 'External', external: { url: `http://${name}-acd` } },
-        login: { mode: 'External', external: { url: `http://${name}-login` } },
-        cti: { mode: 'External', external: { url: `http://${name}-cti` } },
-      },
-      redis: { mode: 'External', external: { host: `${name}-redis` } },
-      operatorIdPools: [{ name: 'p', from: 1, to: 100 }],
-      heartbeat: { intervalMilliseconds: 1000, timeoutMilliseconds: 500, ...heartbeat },
-    },
-  }
-}
+const site = (name: string, heartbeat: NonNullable<Site['spec']['heartbeat']> = {}): Cached<Site> =>
+  externalSite(name, ns, { heartbeat: { intervalMilliseconds: 1000, timeoutMilliseconds: 500, ...heartbeat } })
 
 const trunk: Cached<Trunk> = {
   apiVersion: 'callcenter.dev/v1alpha1',
@@ -87,6 +67,8 @@ function world(heartbeat: NonNullable<Site['spec']['heartbeat']> = {}) {
   const view: { aState: EdgeDestination['state'] } = { aState: 'active' }
   const edgeCalls: string[] = []
   const takeoverStarts: string[] = []
+  const takeoverKeys: string[] = []
+  const refuseTakeovers = { count: 0 }
   const relogins: Record<string, number> = {}
   const events: EventInput[] = []
   const destination = (state: EdgeDestination['state']): EdgeDestination => ({
@@ -115,11 +97,17 @@ function world(heartbeat: NonNullable<Site['spec']['heartbeat']> = {}) {
       },
     }),
     login: {
-      start: (url, failed) => {
+      start: (url, failed, key) => {
+        takeoverKeys.push(key)
+        if (refuseTakeovers.count > 0) {
+          refuseTakeovers.count--
+          return Promise.reject(new Error('HTTP 503'))
+        }
         takeoverStarts.push(`${url} ${failed}`)
         return Promise.resolve(`t${takeoverStarts.length}`)
       },
       report: () => Promise.resolve({ startedAt: clock.now - 3000, instructed: 2, agents: { ...relogins } }),
+      sessions: () => Promise.resolve(42),
     },
     status: {
       applyStatus: (_type, live, status) => {
@@ -142,15 +130,34 @@ function world(heartbeat: NonNullable<Site['spec']['heartbeat']> = {}) {
   const at = (ms: number) => (clock.now = Date.parse('2026-01-01T00:00:00Z') + ms)
   const siteA = () => must(informers.sites.store.get(`${ns}/a`), 'site a')
   const trunkStatus = () => must(informers.trunks.store.get(`${ns}/carrier`), 'trunk').status
-  return { informers, io, clock, down, view, edgeCalls, takeoverStarts, relogins, events, options, killA, at, siteA, trunkStatus }
+  return {
+    informers,
+    io,
+    clock,
+    down,
+    view,
+    edgeCalls,
+    takeoverStarts,
+    takeoverKeys,
+    refuseTakeovers,
+    relogins,
+    events,
+    options,
+    killA,
+    at,
+    siteA,
+    trunkStatus,
+  }
 }
 
 test('a site whose probes fail is confirmed by the surviving edge and flipped, and its timeline written', async () => {
   const w = world()
   const reports = await mkdtemp(join(tmpdir(), 'failover-'))
-  const reconcile = failoverReconciler(w.options({ io: { ...w.io, reports: directoryReports(reports) } }))
+  const metrics = createMetrics()
+  const reconcile = failoverReconciler(w.options({ io: { ...w.io, reports: directoryReports(reports) }, metrics }))
   await reconcile(`${ns}/a`)
   assert.equal(w.siteA().status?.health, 'Healthy')
+  assert.deepEqual(w.siteA().status?.agents, { hosted: 42 }, "the login service's count of sessions")
 
   w.killA()
   w.view.aState = 'inactive'
@@ -163,6 +170,7 @@ test('a site whose probes fail is confirmed by the surviving edge and flipped, a
 
   const status = must(w.siteA().status, 'status')
   assert.equal(status.health, 'Failed')
+  assert.deepEqual(status.agents, { hosted: 0 }, 'a failed site hosts nobody, whatever its login service said before')
   assert.equal(status.heartbeat?.failedOver, true)
   assert.deepEqual(status.heartbeat.confirmedBy, [])
   const failover = must(status.heartbeat.failover, 'failover')
@@ -189,6 +197,30 @@ test('a site whose probes fail is confirmed by the surviving edge and flipped, a
   assert.ok(w.events.some((e) => e.reason === 'FailoverCompleted'))
   assert.equal(w.edgeCalls.length, 1, 'nothing is flipped twice')
   assert.equal(w.takeoverStarts.length, 1)
+  const scraped = await metrics.registry.metrics()
+  assert.match(scraped, /callcenter_operator_site_health\{site="a",state="Failed"\} 1/)
+  assert.match(scraped, /callcenter_operator_site_health\{site="a",state="Healthy"\} 0/)
+  assert.match(scraped, /callcenter_operator_failovers_total\{site="a"\} 1/)
+  assert.match(scraped, /callcenter_operator_failover_phase_seconds_count\{phase="flipped"\} 1/)
+})
+
+test('a takeover whose start failed at the flip is asked for again while following, with the failover id as its key', async () => {
+  const w = world()
+  const reconcile = failoverReconciler(w.options())
+  await reconcile(`${ns}/a`)
+  w.killA()
+  w.view.aState = 'inactive'
+  w.refuseTakeovers.count = 1
+  w.at(1000)
+  await reconcile(`${ns}/a`)
+  w.at(2000)
+  await reconcile(`${ns}/a`)
+  const failover = must(w.siteA().status?.heartbeat?.failover, 'failover')
+  assert.ok(failover.flipped, 'the edges flipped although the takeover could not start')
+  assert.ok(w.events.some((e) => e.reason === 'FlipIncomplete'))
+  assert.deepEqual(w.siteA().status?.heartbeat?.takeovers, [{ site: 'b', id: 't1' }])
+  assert.equal(w.takeoverStarts.length, 1)
+  assert.deepEqual(w.takeoverKeys, [failover.id, failover.id], 'the same key both times: the login service starts one takeover')
 })
 
 test('jitter does not flip: missed probes without a confirming edge clear when the probe answers', async () => {

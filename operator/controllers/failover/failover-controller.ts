@@ -5,16 +5,19 @@
 // Trunk routes show it), the restore, Events. After a flip it follows the takeovers until every agent
 // re-signed-in or a deadline, then writes status.lastFailover and the report.
 //
+// It also runs the Site's chaos drill (spec.drill, drills.ts): faults injected and restored on every
+// reconcile, a HeartbeatLoss drill's probe rounds dropped here.
+//
 // The record in memory is the truth while this operator leads; a new leader starts from status, so a
 // failover whose flip was not acknowledged is flipped again (idempotent). Status keys written here:
-// health, healthSince, heartbeat, lastFailover, trafficShare; on Trunks routes, routeSummary, lastFlip.
+// health, healthSince, heartbeat, lastFailover, lastDrill, trafficShare; on Trunks routes, routeSummary, lastFlip.
 // A site is judged from its first answer on: until then (being set up) its health is Unknown.
 // Manual failback: annotate the Site `callcenter.dev/approve-failback=<failover id>`.
 import type { Site, Trunk } from '../../../crds/types.ts'
 import type { Action, HeartbeatRecord, Observation } from '../../failover/heartbeat-types.ts'
 import { heartbeatPolicy, type HeartbeatPolicy } from '../../failover/policy.ts'
 import { stepHeartbeat } from '../../failover/state-machine.ts'
-import type { TimelineSummary } from '../../failover/timeline.ts'
+import { agentsNote, phaseSeconds, type TimelineSummary } from '../../failover/timeline.ts'
 import { contentHash } from '../../runtime/apply.ts'
 import { Controller, type Reconciler } from '../../runtime/controller.ts'
 import type { EventRecorder } from '../../runtime/events.ts'
@@ -23,17 +26,23 @@ import type { OperatorMetrics } from '../../runtime/metrics.ts'
 import { objectKey } from '../../runtime/resource.ts'
 import { scoped, types, type Cached } from '../kinds.ts'
 import type { Informers } from '../validation.ts'
+import type { LastDrill } from '../../failover/drill.ts'
+import { droppedProbes, withHeartbeatMarks } from './drill-marks.ts'
+import { drillRunner } from './drills.ts'
 import { finishFailover } from './failover-report.ts'
 import { capped, heartbeatFromStatus, heartbeatStatus, type SiteHeartbeat } from './heartbeat-status.ts'
 import type { FailoverIO } from './io.ts'
 import { edgesConfirmingDown, probeSite } from './prober.ts'
+import { actingSurvivors, recordsFailoverOf } from './scope.ts'
 import { takeoverProgress } from './takeover-progress.ts'
 import { siteTargets, type SiteTargets } from './targets.ts'
-import { setSiteAtSurvivors, startTakeovers } from './traffic.ts'
+import { setSiteAtSurvivors, startTakeovers, takeoverViews } from './traffic.ts'
 import { trunkRouteStatus } from './trunk-routes.ts'
-import { siteVerdict } from './verdict.ts'
+import { siteVerdict, type ComponentProbe } from './verdict.ts'
 
 export const APPROVE_FAILBACK_ANNOTATION = 'callcenter.dev/approve-failback'
+const HOSTED_READ_INTERVAL_MS = 10_000
+const HEALTH_STATES = ['Healthy', 'Suspect', 'Confirming', 'Failed', 'Recovering', 'Unknown'] as const
 
 export interface FailoverControllerOptions {
   informers: Pick<Informers, 'sites' | 'trunks' | 'agentSeats'>
@@ -44,6 +53,8 @@ export interface FailoverControllerOptions {
   clusterDomain: string
   /** How long after the flip the takeovers are followed before the timeline is written with whoever is still missing. */
   reloginDeadlineMs?: number
+  /** With --site: act only at this site's edges and login service (scope.ts). */
+  ownSite?: string
 }
 
 interface Tracked {
@@ -52,6 +63,9 @@ interface Tracked {
   heartbeat: SiteHeartbeat
   nextProbeAt: number
   lastFailover?: TimelineSummary
+  lastDrill?: LastDrill
+  /** Agents signed in at the site, as its login service last counted them, and when that was read. */
+  hosted?: { count: number; readAt: number }
   /** Hash of the status last written (or found written). */
   written?: string
 }
@@ -78,12 +92,15 @@ export function failoverReconciler(options: FailoverControllerOptions): Reconcil
   const { informers, io, events, log } = options
   const deadlineMs = options.reloginDeadlineMs ?? 120_000
   const tracked = new Map<string, Tracked>()
+  const runDrill = drillRunner({ io, events, log, reloginDeadlineMs: deadlineMs, ...(options.ownSite ? { ownSite: options.ownSite } : {}) })
 
   const sitesBeside = (site: Site) => informers.sites.store.list().filter((s) => s.metadata.namespace === site.metadata.namespace)
   const survivorsOf = (site: Site): SiteTargets[] =>
     sitesBeside(site)
       .filter((s) => s.metadata.name !== site.metadata.name)
       .map((s) => siteTargets(s, options.clusterDomain))
+  const homedAgents = (site: Site) =>
+    informers.agentSeats.store.byIndex('homeSite', scoped(site, site.metadata.name)).map((seat) => seat.spec.agentId)
   const recordOf = (site: Cached<Site>): HeartbeatRecord | undefined =>
     tracked.get(objectKey(site))?.heartbeat.record ?? site.status?.heartbeat
 
@@ -91,6 +108,8 @@ export function failoverReconciler(options: FailoverControllerOptions): Reconcil
     const site = informers.sites.store.get(key)
     if (!site) {
       tracked.delete(key)
+      const name = key.slice(key.indexOf('/') + 1)
+      for (const state of HEALTH_STATES) options.metrics.siteHealth.remove({ site: name, state })
       return undefined
     }
     const policy = heartbeatPolicy(site.spec.heartbeat)
@@ -100,6 +119,7 @@ export function failoverReconciler(options: FailoverControllerOptions): Reconcil
       heartbeat: heartbeatFromStatus(site, now),
       nextProbeAt: 0,
       ...(site.status?.lastFailover ? { lastFailover: site.status.lastFailover } : {}),
+      ...(site.status?.lastDrill ? { lastDrill: site.status.lastDrill } : {}),
     }
     const resumed = !tracked.has(key)
     tracked.set(key, state)
@@ -112,10 +132,20 @@ export function failoverReconciler(options: FailoverControllerOptions): Reconcil
 
     const approval = site.metadata.annotations?.[APPROVE_FAILBACK_ANNOTATION]
     if (approval && approval === state.heartbeat.record.failover?.id) await run.observe({ kind: 'failbackApproved', at: now })
+    const drill = await runDrill({
+      site,
+      ...(state.lastDrill ? { lastDrill: state.lastDrill } : {}),
+      heartbeat: state.heartbeat,
+      survivors: run.survivors,
+      expectedAgents: homedAgents(site),
+    })
+    state.lastDrill = drill.lastDrill
     if (now.getTime() >= state.nextProbeAt) {
       state.nextProbeAt = now.getTime() + policy.intervalMs
-      const probes = await probeSite(siteTargets(site, options.clusterDomain), policy.timeoutMs, io)
+      const probed = await probeSite(siteTargets(site, options.clusterDomain), policy.timeoutMs, io)
+      const probes = drill.dropProbes && drill.lastDrill ? droppedProbes(probed, drill.lastDrill.name) : probed
       state.heartbeat.probes = probes
+      await countHosted(site, state, probes)
       const verdict = siteVerdict(probes)
       if (!verdict.ok && state.armed) {
         const why = probes.filter((p) => !p.reachable).map((p) => `${p.name}: ${p.message ?? 'no answer'}`)
@@ -128,43 +158,56 @@ export function failoverReconciler(options: FailoverControllerOptions): Reconcil
       if (state.armed) await run.observe({ kind: 'probe', at: now, ok: verdict.ok })
     }
     await followTakeovers(site, state)
+    state.lastDrill = withHeartbeatMarks(state.lastDrill, state.heartbeat.record)
     await writeStatus(site, state, policy)
-    return { requeueAfterMs: Math.max(1, state.nextProbeAt - io.now().getTime()) }
+    const untilProbe = Math.max(1, state.nextProbeAt - io.now().getTime())
+    return { requeueAfterMs: Math.min(untilProbe, drill.requeueAfterMs ?? untilProbe) }
   }
 
   /** After the flip: poll the takeovers until every agent re-signed-in or the deadline, then the timeline. */
   const followTakeovers = async (site: Cached<Site>, state: Tracked) => {
     const { record, takeovers } = state.heartbeat
     const failover = record.failover
-    if (!failover?.flipped || state.lastFailover?.id === failover.id) return
-    const loginUrls = new Map(survivorsOf(site).map((s) => [s.site, s.loginUrl]))
-    const views = (
-      await Promise.all(
-        takeovers.map(async (t) => {
-          const url = loginUrls.get(t.site)
-          if (!url) return []
-          try {
-            return [await io.login.report(url, t.id)]
-          } catch (error) {
-            log.warn({ site: objectKey(site), survivor: t.site, err: (error as Error).message }, 'takeover report unavailable')
-            return []
-          }
-        }),
-      )
-    ).flat()
+    if (!failover?.flipped || state.lastFailover?.id === failover.id || !recordsFailoverOf(site.metadata.name, options.ownSite)) return
+    const survivors = survivorsOf(site)
+    // A takeover whose start failed at the flip is asked for again (keyed by the failover: never a second one).
+    const started = await startTakeovers(
+      site.metadata.name,
+      actingSurvivors(site.metadata.name, survivors, options.ownSite),
+      takeovers,
+      failover.id,
+      io,
+    )
+    state.heartbeat.takeovers = started.takeovers
+    if (started.failures.length > 0) log.warn({ site: objectKey(site), failures: started.failures }, 'takeover not started yet')
+    const views = await takeoverViews(state.heartbeat, survivors, io, (survivor, error) =>
+      log.warn({ site: objectKey(site), survivor, err: error.message }, 'takeover report unavailable'),
+    )
     const expected = informers.agentSeats.store.byIndex('homeSite', scoped(site, site.metadata.name)).map((seat) => seat.spec.agentId)
     const progress = takeoverProgress(views, expected)
     const overdue = io.now().getTime() - Date.parse(failover.flipped) >= deadlineMs
     if (!progress.complete && !overdue) return
     const summary = await finishFailover(site.metadata.name, failover, progress.agents, options.io.reports)
     state.lastFailover = summary
-    const p99 = summary.reloginMilliseconds?.p99
+    for (const [phase, seconds] of Object.entries(phaseSeconds(summary))) options.metrics.failoverPhaseSeconds.observe({ phase }, seconds)
     await events.record(site, {
       type: summary.agentsLost ? 'Warning' : 'Normal',
       reason: 'FailoverCompleted',
       action: 'Failover',
-      note: `${summary.agentsMoved ?? 0} agents moved, ${summary.agentsLost ?? 0} lost${p99 === undefined ? '' : `, re-login p99 ${p99} ms`}${summary.report ? `; report ${summary.report}` : ''}`,
+      note: `${agentsNote(summary)}${summary.report ? `; report ${summary.report}` : ''}`,
     })
+  }
+
+  /** Every HOSTED_READ_INTERVAL_MS, while the login service answers its probe: how many agents are signed in there. */
+  const countHosted = async (site: Cached<Site>, state: Tracked, probes: readonly ComponentProbe[]) => {
+    const now = io.now().getTime()
+    if (state.hosted && now - state.hosted.readAt < HOSTED_READ_INTERVAL_MS) return
+    if (!probes.some((p) => p.group === 'login' && p.reachable)) return
+    try {
+      state.hosted = { count: await io.login.sessions(siteTargets(site, options.clusterDomain).loginUrl), readAt: now }
+    } catch (error) {
+      log.debug({ site: objectKey(site), err: (error as Error).message }, 'session count unavailable')
+    }
   }
 
   /** Writes what changed since this operator last wrote it (the cached Site may not show that write yet). */
@@ -178,8 +221,12 @@ export function failoverReconciler(options: FailoverControllerOptions): Reconcil
           heartbeat: heartbeatStatus(state.heartbeat, policy),
           ...(state.lastFailover ? { lastFailover: state.lastFailover } : {}),
           ...(away ? { trafficShare: 0 } : {}),
+          ...(state.lastDrill ? { lastDrill: state.lastDrill } : {}),
+          ...(state.hosted ? { agents: { hosted: record.state === 'Failed' ? 0 : state.hosted.count } } : {}),
         }
-      : { health: 'Unknown' }
+      : { health: 'Unknown', ...(state.lastDrill ? { lastDrill: state.lastDrill } : {}) }
+    const health = state.armed ? record.state : 'Unknown'
+    for (const each of HEALTH_STATES) options.metrics.siteHealth.set({ site: site.metadata.name, state: each }, each === health ? 1 : 0)
     const hash = contentHash(status)
     if (hash === state.written) return
     await io.status.applyStatus(types.site, site, status)
@@ -249,20 +296,22 @@ export function failoverReconciler(options: FailoverControllerOptions): Reconcil
           }
           return
         case 'flip': {
-          const edges = await setSiteAtSurvivors(name, 'inactive', this.survivors, io)
-          const started = await startTakeovers(name, this.survivors, this.state.heartbeat.takeovers, io)
+          const acting = actingSurvivors(name, this.survivors, options.ownSite)
+          const edges = await setSiteAtSurvivors(name, 'inactive', acting, io)
+          const started = await startTakeovers(name, acting, this.state.heartbeat.takeovers, action.failoverId, io)
           this.state.heartbeat.takeovers = started.takeovers
           const failures = [...edges.failures, ...started.failures]
           if (failures.length > 0) {
             await events.record(this.site, { type: 'Warning', reason: 'FlipIncomplete', action: 'Failover', note: failures.join('; ') })
           }
           if (!edges.done) return // flipped again at the next probe
+          options.metrics.failovers.inc({ site: name })
           await this.observe({ kind: 'flipped', at: io.now() })
           await writeTrunkRoutes(this.site)
           return
         }
         case 'restore': {
-          const edges = await setSiteAtSurvivors(name, 'active', this.survivors, io)
+          const edges = await setSiteAtSurvivors(name, 'active', actingSurvivors(name, this.survivors, options.ownSite), io)
           if (!edges.done) {
             await events.record(this.site, {
               type: 'Warning',

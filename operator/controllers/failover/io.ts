@@ -8,6 +8,7 @@ import { probeHttpHealth, probeSipOptions, type ProbeResult } from '../../failov
 import { Applier, FIELD_MANAGER } from '../../runtime/apply.ts'
 import type { KubeClient } from '../../runtime/kube-client.ts'
 import type { KubeObject, ResourceType } from '../../runtime/resource.ts'
+import { secretDrillAgents, type DrillAgents } from './drill-agents.ts'
 import type { EdgeControl, SipTarget } from './targets.ts'
 import type { TakeoverView } from './takeover-progress.ts'
 
@@ -22,10 +23,12 @@ export interface EdgeRoutingPort {
 }
 
 export interface LoginTakeover {
-  /** POST {loginUrl}/v1/takeover; returns the takeover id. */
-  start(loginUrl: string, failedSite: string): Promise<string>
+  /** POST {loginUrl}/v1/takeover with the failover's id as idempotency key (asked again, the same takeover); returns its id. */
+  start(loginUrl: string, failedSite: string, key: string): Promise<string>
   /** GET {loginUrl}/v1/takeover/{id}. */
   report(loginUrl: string, id: string): Promise<TakeoverView>
+  /** GET {loginUrl}/v1/sessions: how many agents are signed in there now. */
+  sessions(loginUrl: string): Promise<number>
 }
 
 export interface StatusWriter {
@@ -46,6 +49,8 @@ export interface FailoverIO {
   login: LoginTakeover
   status: StatusWriter
   reports?: ReportSink
+  /** The sites' drill agents (spec.drillAgent); drills that stop processes fail without it. */
+  drills?: DrillAgents
 }
 
 export const realProbes: Probes = { sip: probeSipOptions, http: probeHttpHealth }
@@ -65,13 +70,18 @@ export function httpLoginTakeover(timeoutMilliseconds = 5000): LoginTakeover {
     return body
   }
   return {
-    async start(loginUrl, failedSite) {
+    async start(loginUrl, failedSite, key) {
       const body = await call(`${loginUrl}/v1/takeover`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ failedSite }),
+        body: JSON.stringify({ failedSite, key }),
       })
       return String(body.id)
+    },
+    async sessions(loginUrl) {
+      const { active } = await call(`${loginUrl}/v1/sessions`)
+      if (typeof active !== 'number') throw new Error(`GET ${loginUrl}/v1/sessions: no count in the answer`)
+      return active
     },
     async report(loginUrl, id) {
       return (await call(`${loginUrl}/v1/takeover/${encodeURIComponent(id)}`)) as unknown as TakeoverView
@@ -107,6 +117,7 @@ export function realFailoverIO(client: KubeClient, reportDirectory?: string): Fa
     edge: realEdge,
     login: httpLoginTakeover(),
     status: ownStatusWriter(client),
+    drills: secretDrillAgents(client),
     ...(reportDirectory ? { reports: directoryReports(reportDirectory) } : {}),
   }
 }

@@ -1,9 +1,10 @@
-// I/O: moving traffic away from a failed site and back. Both are idempotent, so a restarted operator
-// repeats them freely: an edge set inactive stays inactive, and a surviving site whose takeover was
-// already started (recorded in status) is not asked again.
+// I/O: moving traffic away from a failed site and back, and following the takeovers of its agents. All
+// idempotent, so a restarted operator repeats them freely: an edge set inactive stays inactive, and a
+// takeover asked for again with the same key is the one already started.
 import type { RouteState } from '../../../workloads/edge/index.ts'
 import type { FailoverIO } from './io.ts'
-import type { Takeover } from './heartbeat-status.ts'
+import type { SiteHeartbeat, Takeover } from './heartbeat-status.ts'
+import type { TakeoverView } from './takeover-progress.ts'
 import type { SiteTargets } from './targets.ts'
 
 /** A routing change is worth waiting for longer than a probe: it is retried only at the next probe round. */
@@ -40,11 +41,16 @@ export async function setSiteAtSurvivors(
   return { done: failures.length === 0, failures }
 }
 
-/** Starts a takeover of the failed site's agents at every surviving login service not yet asked. */
+/**
+ * Starts a takeover of the failed site's agents at every surviving login service not yet recorded as
+ * asked. The failover's id is the idempotency key, so asking again (a start that failed, or one whose
+ * answer an operator that died never heard) gets the takeover already started.
+ */
 export async function startTakeovers(
   failed: string,
   survivors: readonly SiteTargets[],
   started: readonly Takeover[],
+  failoverId: string,
   io: Pick<FailoverIO, 'login'>,
 ): Promise<{ takeovers: Takeover[]; failures: string[] }> {
   const takeovers = [...started]
@@ -52,10 +58,33 @@ export async function startTakeovers(
   for (const survivor of survivors) {
     if (takeovers.some((t) => t.site === survivor.site)) continue
     try {
-      takeovers.push({ site: survivor.site, id: await io.login.start(survivor.loginUrl, failed) })
+      takeovers.push({ site: survivor.site, id: await io.login.start(survivor.loginUrl, failed, failoverId) })
     } catch (error) {
       failures.push(`login ${survivor.site}: ${(error as Error).message}`)
     }
   }
   return { takeovers, failures }
+}
+
+/** GET {loginUrl}/v1/takeover/{id} of every takeover started; a login service that does not answer gives no view. */
+export async function takeoverViews(
+  heartbeat: SiteHeartbeat,
+  survivors: readonly SiteTargets[],
+  io: Pick<FailoverIO, 'login'>,
+  onError: (survivor: string, error: Error) => void,
+): Promise<TakeoverView[]> {
+  const loginUrls = new Map(survivors.map((s) => [s.site, s.loginUrl]))
+  const views = await Promise.all(
+    heartbeat.takeovers.map(async (t) => {
+      const url = loginUrls.get(t.site)
+      if (!url) return []
+      try {
+        return [await io.login.report(url, t.id)]
+      } catch (error) {
+        onError(t.site, error as Error)
+        return []
+      }
+    }),
+  )
+  return views.flat()
 }

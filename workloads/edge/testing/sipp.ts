@@ -109,8 +109,16 @@ export function parseReceivedInvites(trace: string): ReceivedInvite[] {
   return invites
 }
 
-/** Starts a SIPp UAS on loopback that answers calls (or refuses them with 503) and OPTIONS probes. */
-export async function startUas(options: { name: string; behaviour?: UasBehaviour; port?: number }): Promise<TestUas> {
+/**
+ * Starts a SIPp UAS on loopback that answers calls (or refuses them with 503) and OPTIONS probes. It exits
+ * by itself after `lifetimeSeconds` (default 300), so one a test forgot to stop does not linger.
+ */
+export async function startUas(options: {
+  name: string
+  behaviour?: UasBehaviour
+  port?: number
+  lifetimeSeconds?: number
+}): Promise<TestUas> {
   const dir = await mkdtemp(join(tmpdir(), `sipp-${options.name}-`))
   const port = options.port ?? (await freePort())
   const traceFile = join(dir, 'messages.log')
@@ -127,7 +135,7 @@ export async function startUas(options: { name: string; behaviour?: UasBehaviour
     '-message_file',
     traceFile,
     '-timeout',
-    '300s',
+    `${options.lifetimeSeconds ?? 300}s`,
   ]
   const child = spawn('sipp', args, { cwd: dir, stdio: 'ignore', detached: true })
   const stop = async () => {
