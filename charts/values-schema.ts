@@ -244,6 +244,19 @@ export const ChartValues = Type.Object(
       },
       { description: 'Prometheus metrics.', ...closed },
     ),
+    grafanaDashboard: Type.Object(
+      {
+        enabled: Type.Boolean({
+          description: 'Create a ConfigMap holding the Grafana dashboard (dashboards/callcenter.json) for the Grafana sidecar to load.',
+        }),
+        namespace: namespaceOrEmpty("Namespace of the ConfigMap (where your Grafana's sidecar looks); '' = the release namespace."),
+        labels: stringMap(
+          'Labels of the ConfigMap: the one your Grafana sidecar selects dashboards by (grafana_dashboard: "1" by default).',
+        ),
+        annotations: stringMap('Annotations of the ConfigMap, e.g. the folder annotation your sidecar reads (grafana_folder).'),
+      },
+      { description: 'The Grafana dashboard of the operator and the services.', ...closed },
+    ),
     serviceAccount: Type.Object(
       {
         create: Type.Boolean({ description: 'Create the ServiceAccount; false = use an existing one named by name.' }),
