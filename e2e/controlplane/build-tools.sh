@@ -2,6 +2,7 @@
 # Builds the control-plane binaries the e2e suites run (etcd, kube-apiserver, kube-controller-manager,
 # kubectl, helm) from the Go module proxy, pinned, into a cache outside the repo keyed by version.
 # A binary already in the cache is not rebuilt, so only the first run pays (tens of minutes on 2 cores).
+# CALLCENTER_TOOLS (names separated by spaces) builds only those, e.g. the demo's "etcd kube-apiserver kubectl".
 # Prints the bin directory on its last line.
 set -euo pipefail
 
@@ -19,6 +20,9 @@ build_date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
 log() { echo "build-tools: $*" >&2; }
 
+wanted=" ${CALLCENTER_TOOLS:-etcd kube-apiserver kube-controller-manager kubectl helm} "
+wants() { [[ "$wanted" == *" $1 "* ]]; }
+
 # Atomic install: build to a temp name, then rename, so an interrupted build never leaves a broken binary.
 install_binary() { mv -f "$1" "$2"; chmod 0755 "$2"; }
 
@@ -28,6 +32,7 @@ build_kubernetes() {
   local want=(kube-apiserver kube-controller-manager kubectl)
   local missing=()
   for tool in "${want[@]}"; do
+    wants "$tool" || continue
     [ -x "$bin_dir/$tool-$KUBERNETES_VERSION" ] || missing+=("$tool")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -64,6 +69,7 @@ build_kubernetes() {
 }
 
 build_etcd() {
+  wants etcd || return 0
   [ -x "$bin_dir/etcd-$ETCD_VERSION" ] && return 0
   local dir="$build_root/etcd-$ETCD_VERSION"
   mkdir -p "$dir"
@@ -98,6 +104,7 @@ GOMOD
 }
 
 build_helm() {
+  wants helm || return 0
   [ -x "$bin_dir/helm-$HELM_VERSION" ] && return 0
   local minor=${KUBERNETES_VERSION#v1.}; minor=${minor%%.*}
   local dir="$build_root/helm-$HELM_VERSION"
@@ -119,6 +126,7 @@ build_kubernetes
 # Stable names for scripts and tests, pointing at the pinned versions.
 for link in etcd:$ETCD_VERSION helm:$HELM_VERSION kube-apiserver:$KUBERNETES_VERSION \
             kube-controller-manager:$KUBERNETES_VERSION kubectl:$KUBERNETES_VERSION; do
+  [ -x "$bin_dir/${link%%:*}-${link#*:}" ] || continue
   ln -sfn "${link%%:*}-${link#*:}" "$bin_dir/${link%%:*}"
 done
 echo "$bin_dir"
