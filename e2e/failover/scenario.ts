@@ -5,7 +5,7 @@ import type { Site } from '../../crds/types.ts'
 import { installCrds, succeeded } from '../api/kubectl-helpers.ts'
 import { startControlPlane, type ControlPlane } from '../controlplane/controlplane.ts'
 import { startOperator, type OperatorProcess } from '../operator/operator-process.ts'
-import { signInFleet, type SignedInFleet } from '../sites/agents.ts'
+import { signInFleet, type SignedInFleet, type SignInFleetOptions } from '../sites/agents.ts'
 import { startTwoSites, type TwoSites } from '../sites/two-sites.ts'
 
 export interface SiteDownScenario {
@@ -18,12 +18,21 @@ export interface SiteDownScenario {
   stop: () => Promise<void>
 }
 
-export async function startSiteDownScenario(options: {
+export interface SiteDownScenarioOptions {
   agents: number
   reportDir: string
   operatorName: string
-}): Promise<SiteDownScenario> {
-  const sites = await startTwoSites({ agents: options.agents })
+  /** How the simulated agents sign in (worker processes, concurrency, heartbeats); `agents` is set from above. */
+  fleet?: Omit<SignInFleetOptions, 'agents'>
+  /** How long a login session may stay silent (keep it a few heartbeat intervals); default the harness's 15 s. */
+  sessionTimeoutMs?: number
+}
+
+export async function startSiteDownScenario(options: SiteDownScenarioOptions): Promise<SiteDownScenario> {
+  const sites = await startTwoSites({
+    agents: options.agents,
+    ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
+  })
   const cp = await startControlPlane()
   let fleet: SignedInFleet | undefined
   try {
@@ -32,7 +41,7 @@ export async function startSiteDownScenario(options: {
     for (const object of [...sites.siteManifests(), ...sites.trunkManifests()]) {
       succeeded(await cp.kubectl(['apply', '-f', '-'], { input: JSON.stringify(object) }), `apply ${object.kind}`)
     }
-    fleet = await signInFleet(sites, { agents: options.agents })
+    fleet = await signInFleet(sites, { ...options.fleet, agents: options.agents })
     const operator = await startOperator(cp, options.operatorName, { args: [`--report-dir=${options.reportDir}`] })
     const signedIn = fleet
     return {

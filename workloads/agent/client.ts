@@ -2,15 +2,32 @@
 // heartbeats and a standby one to a peer site, sign in at the peer when told to (a takeover) or when
 // its own site is confirmed lost (several reconnects failed while the peer still answers), sign out.
 // It has no timers of its own: a HeartbeatWheel ticks it (one wheel can drive thousands of clients).
+//
+// Takeover instructions arrive over the standby connection with a mode. failover: followed only when
+// the own site is lost (closed, or no heartbeat answer within the loss detection); an agent whose own
+// site still answers declines and says so over the standby connection — the split-brain guard. drain:
+// a planned move after the current call (the owner says when the agent is on a call: setOnCall).
+// fence: a planned move now. A planned move signs out of the old site before signing in at the new one,
+// so the agent is never signed in at two sites.
 import WebSocket from 'ws'
-import { AGENT_SOCKET_PATH, parseServerMessage, type ServerMessage, type SignedOutReason, type SignInResult } from '../lib/protocol.ts'
+import {
+  AGENT_SOCKET_PATH,
+  parseServerMessage,
+  type ServerMessage,
+  type SignedOutReason,
+  type SignInResult,
+  type TakeoverMode,
+} from '../lib/protocol.ts'
 import * as api from './http.ts'
 import { HeartbeatWheel, type Tickable } from './wheel.ts'
 
 export type AgentEvent =
   | { type: 'signed-in'; site: string; operatorId: number; extension: string; via: 'password' | 'token'; takeoverId?: string }
   | { type: 'signed-out'; reason: SignedOutReason }
-  | { type: 'relogin-instruction'; reason: string; site: string }
+  | { type: 'relogin-instruction'; reason: string; site: string; mode: TakeoverMode }
+  | { type: 'takeover-declined'; site: string; takeoverId: string }
+  | { type: 'move-deferred'; site: string }
+  | { type: 'left-site'; site: string }
   | { type: 'site-lost'; site: string }
   | { type: 'recovered'; site: string }
   | { type: 'error'; message: string }
@@ -42,6 +59,12 @@ interface Link {
   seq: number
 }
 
+interface Move {
+  url: string
+  site: string
+  takeoverId?: string
+}
+
 const MAX_STANDBY_BACKOFF_MS = 60_000
 
 const socketUrl = (baseUrl: string) => `${baseUrl.replace(/^http/, 'ws')}${AGENT_SOCKET_PATH}`
@@ -57,6 +80,13 @@ export class AgentClient implements Tickable {
   private current: SignInResult | undefined
   private stopTicking: (() => void) | undefined
   private relogging = false
+  private onCallNow = false
+  /** A drain instruction waiting for the current call to end. */
+  private pendingMove: Move | undefined
+  /** The failover takeover declined last: a later move to that site by the agent's own loss detection counts for it. */
+  private declined: { url: string; takeoverId: string } | undefined
+  /** A failover takeover waiting for the own site's answer to a fresh heartbeat: decided by that answer, its close, or a timeout. */
+  private verifying: { decide: () => void } | undefined
 
   constructor(options: AgentClientOptions) {
     this.credentials = options.credentials
@@ -81,6 +111,22 @@ export class AgentClient implements Tickable {
     return { primary: this.primary.open, standby: this.standby?.open ?? false }
   }
 
+  get onCall(): boolean {
+    return this.onCallNow
+  }
+
+  /** The site a drain instruction will move the agent to once the current call ends. */
+  get movePendingTo(): string | undefined {
+    return this.pendingMove?.site
+  }
+
+  /** Whether the agent is on a call now (set by the desktop, from the phone or the ACD); a drain move waits for false. */
+  setOnCall(onCall: boolean): void {
+    this.onCallNow = onCall
+    const move = this.pendingMove
+    if (!onCall && move !== undefined) void this.relogin(move.url, move.takeoverId, 'planned')
+  }
+
   /** Signs in at the primary site; with `connect` (default) also opens both WebSockets and starts heartbeats. */
   async signIn(options: { connect?: boolean } = {}): Promise<SignInResult> {
     const session = await api.signIn(this.primary.url, this.credentials)
@@ -100,6 +146,7 @@ export class AgentClient implements Tickable {
   /** Drops the connections and stops heartbeats without signing out (as a crashed desktop would). */
   disconnect(): void {
     this.current = undefined
+    this.pendingMove = undefined
     this.stopTicking?.()
     this.stopTicking = undefined
     this.drop(this.primary)
@@ -107,14 +154,21 @@ export class AgentClient implements Tickable {
   }
 
   tick(now: number): void {
-    if (this.current === undefined) return
+    // A move in progress owns the connections: no reconnect to the site being left.
+    if (this.current === undefined || this.relogging) return
     this.service(this.primary, now)
     if (this.standby !== undefined) this.service(this.standby, now)
     const standby = this.standby
-    if (!this.primary.open && this.primary.failures >= this.lossConfirmations && standby?.open === true && !this.relogging) {
+    if (!this.primary.open && this.primary.failures >= this.lossConfirmations && standby?.open === true) {
       this.onEvent({ type: 'site-lost', site: this.current.site })
-      void this.relogin(standby.url)
+      const declined = this.declined?.url === standby.url ? this.declined.takeoverId : undefined
+      void this.relogin(standby.url, declined, 'lost')
     }
+  }
+
+  /** The own site answers: its connection is open and acknowledged a heartbeat within the loss detection. */
+  private primaryAnswers(now: number): boolean {
+    return this.primary.open && now - this.primary.lastAckAt <= this.intervalMs * (this.lossConfirmations + 1)
   }
 
   private connect(): void {
@@ -147,6 +201,7 @@ export class AgentClient implements Tickable {
     link.socket = socket
     socket.on('open', () => socket.send(JSON.stringify({ type: 'hello', token: session.token, mode: link.mode })))
     socket.on('message', (data: Buffer) => {
+      if (link.socket !== socket) return // a connection already dropped (e.g. the site being left)
       const message = parseServerMessage(data.toString('utf8'))
       if (message instanceof Error) this.onEvent({ type: 'error', message: `${link.url}: ${message.message}` })
       else this.receive(link, message)
@@ -157,6 +212,7 @@ export class AgentClient implements Tickable {
       link.socket = undefined
       if (!link.open) link.failures++
       link.open = false
+      if (link === this.primary) this.verifying?.decide()
       const backoff = link.mode === 'standby' ? Math.min(this.intervalMs * 2 ** link.failures, MAX_STANDBY_BACKOFF_MS) : 0
       link.nextAttemptAt = Date.now() + backoff
     })
@@ -180,12 +236,12 @@ export class AgentClient implements Tickable {
         return
       case 'heartbeat-ack':
         link.lastAckAt = Date.now()
+        if (link === this.primary) this.verifying?.decide()
         if (message.token !== undefined && link.mode === 'primary') session.token = message.token
         if (message.recovered === true) this.onEvent({ type: 'recovered', site: session.site })
         return
       case 'relogin':
-        this.onEvent({ type: 'relogin-instruction', reason: message.reason, site: message.site })
-        void this.relogin(message.url, message.takeoverId)
+        this.instructed(link, message)
         return
       case 'signed-out':
         if (link.mode === 'standby') {
@@ -202,22 +258,97 @@ export class AgentClient implements Tickable {
     }
   }
 
-  /** Signs in at `url` with the session token (falling back to the password), then makes it the primary site. */
-  private async relogin(url: string, takeoverId?: string): Promise<void> {
+  /** A re-login instruction: from the own site (its lease was lost), or a takeover over the standby connection. */
+  private instructed(link: Link, message: Extract<ServerMessage, { type: 'relogin' }>): void {
+    const mode = message.mode ?? 'failover'
+    const { takeoverId } = message
+    this.onEvent({ type: 'relogin-instruction', reason: message.reason, site: message.site, mode })
+    const move: Move = { url: message.url, site: message.site, ...(takeoverId === undefined ? {} : { takeoverId }) }
+    if (link.mode === 'primary') {
+      void this.relogin(move.url, takeoverId, 'lost')
+      return
+    }
+    if (mode === 'failover') {
+      if (!this.primaryAnswers(Date.now())) {
+        void this.relogin(move.url, takeoverId, 'lost')
+        return
+      }
+      this.verifyPrimary(link, move)
+      return
+    }
+    if (mode === 'drain' && this.onCallNow) {
+      this.pendingMove = move
+      this.onEvent({ type: 'move-deferred', site: message.site })
+      return
+    }
+    void this.relogin(move.url, takeoverId, 'planned')
+  }
+
+  /**
+   * The takeover can arrive before this agent has noticed its own site die (the close not yet handled, the
+   * last acknowledgement recent): ask the own site once more and decline only if it answers. Its close, or
+   * no answer within a heartbeat interval, means it is lost, and the agent follows.
+   */
+  private verifyPrimary(standby: Link, move: Move): void {
+    if (this.verifying !== undefined) return
+    const askedAt = Date.now()
+    const primary = this.primary
+    const decide = () => {
+      if (this.verifying?.decide !== decide) return
+      this.verifying = undefined
+      clearTimeout(timer)
+      if (this.current === undefined || this.relogging) return
+      if (this.primary === primary && primary.open && primary.lastAckAt >= askedAt) this.decline(standby, move)
+      else void this.relogin(move.url, move.takeoverId, 'lost')
+    }
+    const timer = setTimeout(decide, this.intervalMs).unref()
+    this.verifying = { decide }
+    primary.socket?.send(JSON.stringify({ type: 'heartbeat', seq: ++primary.seq }))
+  }
+
+  private decline(standby: Link, move: Move): void {
+    const { takeoverId } = move
+    if (takeoverId === undefined) return
+    this.declined = { url: move.url, takeoverId }
+    const reason = `site ${this.current?.site ?? '?'} still answers this agent`
+    standby.socket?.send(JSON.stringify({ type: 'takeover-declined', takeoverId, reason }))
+    this.onEvent({ type: 'takeover-declined', site: move.site, takeoverId })
+  }
+
+  /** Signs in with the session token, falling back to the password when the token is refused. */
+  private async signInAt(url: string, token: string, takeoverId?: string): Promise<{ next: SignInResult; via: 'password' | 'token' }> {
+    try {
+      return { next: await api.relogin(url, token, takeoverId), via: 'token' }
+    } catch (error) {
+      if (!(error instanceof api.LoginRefused) || !error.code.startsWith('token-')) throw error
+      return { next: await api.signIn(url, this.credentials, takeoverId), via: 'password' }
+    }
+  }
+
+  /**
+   * Signs in at `url`, then makes it the primary site. A planned move to another site first signs out
+   * of the current one (its connection dropped first, so its "signed out" is not taken for the end of
+   * the session); should the new site refuse, the agent signs in at the old one again. After a loss the
+   * old site is signed out of afterwards, in case it is only unreachable from here.
+   */
+  private async relogin(url: string, takeoverId: string | undefined, why: 'lost' | 'planned'): Promise<void> {
     const session = this.current
     if (session === undefined || this.relogging) return
     this.relogging = true
+    this.pendingMove = undefined
+    const leaving = url === this.primary.url ? undefined : this.primary.url
     try {
-      let next: SignInResult
-      let via: 'password' | 'token' = 'token'
+      if (why === 'planned' && leaving !== undefined) await this.leave(leaving, session)
+      let signedIn: { next: SignInResult; via: 'password' | 'token' }
       try {
-        next = await api.relogin(url, session.token, takeoverId)
+        signedIn = await this.signInAt(url, session.token, takeoverId)
       } catch (error) {
-        if (!(error instanceof api.LoginRefused) || !error.code.startsWith('token-')) throw error
-        next = await api.signIn(url, this.credentials, takeoverId)
-        via = 'password'
+        if (why === 'planned' && leaving !== undefined) await this.returnTo(leaving, session)
+        throw error
       }
+      const { next, via } = signedIn
       if (this.current === undefined) return
+      if (why === 'lost' && leaving !== undefined) void this.signOutQuietly(leaving, session)
       this.current = next
       if (url !== this.primary.url) {
         const previous = this.primary
@@ -239,9 +370,44 @@ export class AgentClient implements Tickable {
         ...(takeoverId === undefined ? {} : { takeoverId }),
       })
     } catch (error) {
-      this.onEvent({ type: 'error', message: `re-login at ${url} failed: ${error instanceof Error ? error.message : String(error)}` })
+      this.onEvent({ type: 'error', message: `re-login at ${url} failed: ${describe(error)}` })
     } finally {
       this.relogging = false
     }
   }
+
+  /** Drops the connection to the site being left and signs out there (an unreachable site ends the session by its timeout). */
+  private async leave(url: string, session: SignInResult): Promise<void> {
+    this.drop(this.primary)
+    try {
+      await api.signOut(url, session.token)
+    } catch (error) {
+      this.onEvent({ type: 'error', message: `sign-out at ${url} before moving failed: ${describe(error)}` })
+    }
+    this.onEvent({ type: 'left-site', site: session.site })
+  }
+
+  /** After a refused planned move: back to the site just left, as it was. */
+  private async returnTo(url: string, session: SignInResult): Promise<void> {
+    try {
+      const { next } = await this.signInAt(url, session.token)
+      if (this.current === undefined) return
+      this.current = next
+      this.open(this.primary)
+    } catch (error) {
+      this.disconnect()
+      this.onEvent({ type: 'error', message: `could not sign in again at ${url} after a refused move: ${describe(error)}` })
+    }
+  }
+
+  private async signOutQuietly(url: string, session: SignInResult): Promise<void> {
+    try {
+      await api.signOut(url, session.token)
+      this.onEvent({ type: 'left-site', site: session.site })
+    } catch {
+      // The site is down: its session ends by its own timeout.
+    }
+  }
 }
+
+const describe = (error: unknown) => (error instanceof Error ? error.message : String(error))

@@ -75,18 +75,29 @@ export class AgentSimulator {
     return this.forAll((client) => client.signOut())
   }
 
-  /** Agents signed in, by site, and how many hold each connection. */
-  census(): { signedIn: number; bySite: Record<string, number>; primary: number; standby: number } {
+  /** Agents signed in, by site; how many hold each connection; how many are on a call and how many wait to move after it. */
+  census(): {
+    signedIn: number
+    bySite: Record<string, number>
+    primary: number
+    standby: number
+    onCall: number
+    movesPending: number
+  } {
     const bySite: Record<string, number> = {}
     let primary = 0
     let standby = 0
+    let onCall = 0
+    let movesPending = 0
     for (const client of this.clients) {
       const session = client.session
       if (session !== undefined) bySite[session.site] = (bySite[session.site] ?? 0) + 1
       if (client.connections.primary) primary++
       if (client.connections.standby) standby++
+      if (client.onCall) onCall++
+      if (client.movePendingTo !== undefined) movesPending++
     }
-    return { signedIn: Object.values(bySite).reduce((a, b) => a + b, 0), bySite, primary, standby }
+    return { signedIn: Object.values(bySite).reduce((a, b) => a + b, 0), bySite, primary, standby, onCall, movesPending }
   }
 
   /** Drops every connection without signing out. */

@@ -1,6 +1,6 @@
 // The agent WebSocket (`/v1/agent`, protocol in ../lib/protocol.ts). A primary connection renews the
 // session and its lease on each heartbeat — and re-creates them from the token when Redis lost them;
-// a standby connection only waits for a re-login instruction.
+// a standby connection waits for a re-login instruction (and reports a declined one).
 import type { FastifyInstance } from 'fastify'
 import type { WebSocket } from '@fastify/websocket'
 import { TokenError, type SessionClaims } from '../lib/auth/tokens.ts'
@@ -10,6 +10,7 @@ import { AGENT_SOCKET_PATH, parseClientMessage, type ClientMessage } from '../li
 import type { LoginContext } from './context.ts'
 import { closeCodes, send, type AgentConnection, type ConnectionHub } from './hub.ts'
 import { defaultLeaseMs, type HeartbeatOutcome } from './session-store.ts'
+import { recordDecline } from './takeover.ts'
 
 const HELLO_TIMEOUT_MS = 10_000
 
@@ -148,6 +149,9 @@ export function registerAgentSocket(app: FastifyInstance, ctx: LoginContext, hub
       } else if (connection === undefined) {
         send(socket, { type: 'error', message: 'send hello with the session token first' })
         socket.close(closeCodes.protocol, 'no hello')
+      } else if (message.type === 'takeover-declined') {
+        ctx.metrics.takeoverDeclines.inc()
+        await recordDecline(ctx, message.takeoverId, connection.claims.agentId, message.reason)
       } else {
         await heartbeat(connection, message.seq)
       }

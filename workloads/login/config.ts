@@ -12,7 +12,8 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 }
 
 /**
- * LOGIN_SITE (required), LOGIN_REDIS_URL, LOGIN_HOST, LOGIN_PORT (0: any free port), LOGIN_PUBLIC_URL,
+ * LOGIN_SITE (required), LOGIN_REDIS_URL, LOGIN_HOST, LOGIN_PORT (0: any free port), LOGIN_REUSE_PORT
+ * ("true": replicas on one host share the port), LOGIN_PUBLIC_URL,
  * LOGIN_TOKEN_SECRET_FILE or LOGIN_TOKEN_SECRET, LOGIN_TOKEN_TTL_SECONDS, LOGIN_SESSION_TIMEOUT_MS,
  * LOGIN_SWEEP_INTERVAL_MS, LOGIN_ACD_URL, LOGIN_IDENTITY_FILE (required), LOGIN_LOG_LEVEL.
  */
@@ -26,6 +27,7 @@ export async function loginOptionsFromEnv(env: NodeJS.ProcessEnv): Promise<Login
     redisUrl: env.LOGIN_REDIS_URL || 'redis://127.0.0.1:6379',
     host: env.LOGIN_HOST || '0.0.0.0',
     port: integer(env, 'LOGIN_PORT', 8080, 0),
+    ...(env.LOGIN_REUSE_PORT === 'true' ? { reusePort: true } : {}),
     ...(env.LOGIN_PUBLIC_URL ? { publicUrl: env.LOGIN_PUBLIC_URL } : {}),
     tokenSecret: await readTokenSecret({ file: env.LOGIN_TOKEN_SECRET_FILE, value: env.LOGIN_TOKEN_SECRET }),
     tokenTtlSeconds: integer(env, 'LOGIN_TOKEN_TTL_SECONDS', defaultLoginOptions.tokenTtlSeconds, 60),

@@ -46,11 +46,21 @@ export class ConnectionHub {
     connection.socket.close(closeCodes.sessionEnded, reason)
   }
 
-  /** Tells every standby-connected agent signed in at `failedSite` to sign in here; returns how many were told. */
-  instructRelogin(failedSite: string, instruction: Omit<Extract<ServerMessage, { type: 'relogin' }>, 'type'>): number {
+  /** The agents signed in at `site` that hold a standby connection here. */
+  standbyAgents(site: string): string[] {
+    return [...this.standbys].filter((connection) => connection.claims.site === site).map((connection) => connection.claims.agentId)
+  }
+
+  /** Tells every standby-connected agent signed in at `failedSite` (and accepted, when given) to sign in here; returns how many were told. */
+  instructRelogin(
+    failedSite: string,
+    instruction: Omit<Extract<ServerMessage, { type: 'relogin' }>, 'type'>,
+    accept?: (agentId: string) => boolean,
+  ): number {
     let told = 0
     for (const connection of this.standbys) {
       if (connection.claims.site !== failedSite) continue
+      if (accept !== undefined && !accept(connection.claims.agentId)) continue
       send(connection.socket, { type: 'relogin', ...instruction })
       told++
     }

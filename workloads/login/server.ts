@@ -1,7 +1,7 @@
 // Builds and starts a login service for one site: fastify + the agent WebSocket + its Redis, the
 // subscriptions that link its replicas (ended sessions, takeovers) and the sweeper of silent sessions.
 import websocket from '@fastify/websocket'
-import Fastify, { LogController, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyListenOptions } from 'fastify'
 import { Redis } from 'ioredis'
 import type { IdentityProvider } from '../lib/auth/identity.ts'
 import { createTokenSigner } from '../lib/auth/tokens.ts'
@@ -16,7 +16,8 @@ import { loginKeys } from './keys.ts'
 import { createLoginMetrics } from './metrics.ts'
 import { registerRoutes } from './routes.ts'
 import { SessionStore } from './session-store.ts'
-import { instructStandbys } from './takeover.ts'
+import { instructStandbys, type TakeoverAnnouncement } from './takeover.ts'
+import { parseTakeoverRequest } from './takeover-request.ts'
 
 export interface LoginServiceOptions {
   site: string
@@ -24,6 +25,8 @@ export interface LoginServiceOptions {
   host: string
   /** 0: any free port. */
   port: number
+  /** Several replicas on one host share the port (SO_REUSEPORT); the kernel spreads new connections over them. */
+  reusePort?: boolean
   /** Where agents reach this service (sent in re-login instructions); defaults to the listen address. */
   publicUrl?: string
   tokenSecret: Uint8Array
@@ -42,6 +45,8 @@ export interface LoginService {
   context: LoginContext
   close(): Promise<void>
 }
+
+const LISTEN_BACKLOG = 8192
 
 export const defaultLoginOptions = { tokenTtlSeconds: 900, sessionTimeoutMs: 15_000, sweepIntervalMs: 1_000 } as const
 
@@ -92,13 +97,17 @@ export async function startLoginService(options: LoginServiceOptions): Promise<L
         agentId?: string
         sessionId?: string
         reason?: SignedOutReason
-        id?: string
-        failedSite?: string
       }
       if (channel === keys.events() && message.agentId && message.sessionId && message.reason) {
         hub.endSession(message.agentId, message.sessionId, message.reason)
-      } else if (channel === keys.takeovers() && message.id && message.failedSite) {
-        instructStandbys(context, hub, message.id, message.failedSite).catch((error: unknown) => app.log.error({ err: error }, 'takeover'))
+      } else if (channel === keys.takeovers()) {
+        const { id, ...request } = JSON.parse(text) as Partial<TakeoverAnnouncement>
+        const takeover = parseTakeoverRequest(request, options.site)
+        if (typeof id !== 'string' || takeover instanceof Error) {
+          app.log.error({ channel }, `unreadable takeover announcement: ${takeover instanceof Error ? takeover.message : 'no id'}`)
+          return
+        }
+        instructStandbys(context, hub, { id, ...takeover }).catch((error: unknown) => app.log.error({ err: error }, 'takeover'))
       }
     } catch (error) {
       app.log.error({ err: error, channel }, 'unreadable message on a login channel')
@@ -123,7 +132,17 @@ export async function startLoginService(options: LoginServiceOptions): Promise<L
   registerRoutes(app, context)
   registerAgentSocket(app, context, hub)
 
-  const address = await app.listen({ host: options.host, port: options.port })
+  // fastify hands these to net.Server.listen, which knows reusePort (its own types do not yet). The deep
+  // accept queue is for re-login storms: thousands of agents connect at once after a takeover, and a
+  // connection the full queue drops is retried by TCP only after 1 s, then 3 s (Node's default is 511;
+  // the kernel caps it at net.core.somaxconn).
+  const listenOptions: FastifyListenOptions & { reusePort?: boolean } = {
+    host: options.host,
+    port: options.port,
+    backlog: LISTEN_BACKLOG,
+    reusePort: options.reusePort ?? false,
+  }
+  const address = await app.listen(listenOptions)
   const url = address.replace('0.0.0.0', '127.0.0.1')
   context.publicUrl = options.publicUrl ?? url
   return {
