@@ -8,7 +8,10 @@
 // confirmation).
 import type { EdgeDestination } from '../../../workloads/edge/index.ts'
 
+//
+// A destination disabled by hand (an operator's flip or a planned Drain/Fence) says nothing about the
+// site's health: only Kamailio's own probing (inactive, or trying after a failed ping) is an opinion.
 export function edgeSeesSiteDown(destinations: readonly EdgeDestination[], site: string): boolean {
-  const ofSite = destinations.filter((d) => d.site === site)
-  return ofSite.length > 0 && ofSite.every((d) => d.state !== 'active')
+  const probed = destinations.filter((d) => d.site === site && d.state !== 'disabled')
+  return probed.length > 0 && probed.every((d) => d.state !== 'active')
 }

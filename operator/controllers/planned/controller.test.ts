@@ -137,7 +137,11 @@ describe('planned switchover of a Site', () => {
     assert.equal(stateAt(w, 'a', 'a'), 'disabled')
     assert.equal(stateAt(w, 'b', 'a'), 'disabled')
     assert.equal(stateAt(w, 'b', 'b'), 'active')
-    assert.deepEqual(w.starts, [{ url: 'http://b-login', request: { failedSite: 'a', mode: 'drain' } }])
+    assert.deepEqual(
+      w.starts.map((s) => ({ ...s, request: { ...s.request, key: '' } })),
+      [{ url: 'http://b-login', request: { failedSite: 'a', mode: 'drain', key: '' } }],
+    )
+    assert.match(w.starts[0]?.request.key ?? '', /^drain-a-b-\d{4}-\d\d-\d\dT[\d:]+Z$/, 'one key per switchover run')
     assert.deepEqual(w.lastStatus('a'), {
       plannedSwitchover: {
         traffic: 'Drain',
@@ -262,7 +266,11 @@ describe('SkillGroup pinning', () => {
     w.informers.skillGroups.store.upsert(group('b'))
     const reconcile = pinningReconciler(w.options)
     assert.deepEqual(await reconcile(`${ns}/hotel`), { requeueAfterMs: 10_000 })
-    assert.deepEqual(w.starts, [{ url: 'http://b-login', request: { failedSite: 'a', mode: 'drain', skillGroups: ['hotel'] } }])
+    assert.deepEqual(
+      w.starts.map((s) => ({ ...s, request: { ...s.request, key: '' } })),
+      [{ url: 'http://b-login', request: { failedSite: 'a', mode: 'drain', skillGroups: ['hotel'], key: '' } }],
+    )
+    assert.match(w.starts[0]?.request.key ?? '', /^pin-hotel-a-b-/, 'one key per pinning run')
     assert.deepEqual(w.lastStatus('hotel'), {
       pinning: {
         site: 'b',

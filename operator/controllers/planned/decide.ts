@@ -117,3 +117,8 @@ export function progressOf(
 export function movesComplete(record: { agentsInstructed?: number; agentsMoved?: number }): boolean {
   return (record.agentsMoved ?? 0) >= (record.agentsInstructed ?? 0)
 }
+
+/** The idempotency key of a planned takeover: one per switchover (or pinning) run, moved site and taking site. */
+export function plannedTakeoverKey(run: string, since: string, wanted: WantedTakeover): string {
+  return `${run}-${wanted.site}-${wanted.at}-${since}`.replace(/[^A-Za-z0-9._:-]/g, '-').slice(0, 128)
+}

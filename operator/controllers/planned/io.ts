@@ -12,6 +12,8 @@ export interface PlannedTakeoverRequest {
   failedSite: string
   mode: PlannedMode
   skillGroups?: string[]
+  /** Idempotency key: asked again (an operator that died before it heard the answer), the same takeover. */
+  key: string
 }
 
 export interface PlannedLogin {

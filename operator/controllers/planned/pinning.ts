@@ -6,7 +6,7 @@
 import type { ReconcileResult } from '../../runtime/controller.ts'
 import { types } from '../kinds.ts'
 import { siteTargets } from '../failover/targets.ts'
-import { movesComplete, planPinning, progressOf, type PinningRecord } from './decide.ts'
+import { movesComplete, plannedTakeoverKey, planPinning, progressOf, type PinningRecord } from './decide.ts'
 import type { PlannedOptions } from './options.ts'
 
 export function pinningReconciler(options: PlannedOptions): (key: string) => Promise<ReconcileResult | undefined> {
@@ -54,7 +54,11 @@ export function pinningReconciler(options: PlannedOptions): (key: string) => Pro
     for (const wanted of plan.start) {
       if (loginUrl === undefined) continue
       try {
-        takeovers.push({ ...wanted, id: await io.login.start(loginUrl, { failedSite: wanted.site, mode: 'drain', skillGroups: [name] }) })
+        const key = plannedTakeoverKey(`pin-${name}`, record.since, wanted)
+        takeovers.push({
+          ...wanted,
+          id: await io.login.start(loginUrl, { failedSite: wanted.site, mode: 'drain', skillGroups: [name], key }),
+        })
       } catch (error) {
         failures.push(`login ${wanted.at}: ${(error as Error).message}`)
       }

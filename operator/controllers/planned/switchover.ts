@@ -8,7 +8,7 @@
 import type { ReconcileResult } from '../../runtime/controller.ts'
 import { types } from '../kinds.ts'
 import { siteTargets } from '../failover/targets.ts'
-import { planSwitchover, progressOf, type SwitchoverRecord } from './decide.ts'
+import { plannedTakeoverKey, planSwitchover, progressOf, type SwitchoverRecord } from './decide.ts'
 import { setSiteAtEdges } from './io.ts'
 import type { PlannedOptions } from './options.ts'
 
@@ -84,7 +84,8 @@ export function switchoverReconciler(options: PlannedOptions): (key: string) => 
       const url = loginUrl.get(wanted.at)
       if (url === undefined || plan.mode === undefined) continue
       try {
-        takeovers.push({ ...wanted, id: await io.login.start(url, { failedSite: name, mode: plan.mode }) })
+        const key = plannedTakeoverKey(plan.mode, record.since, wanted)
+        takeovers.push({ ...wanted, id: await io.login.start(url, { failedSite: name, mode: plan.mode, key }) })
       } catch (error) {
         failures.push(`login ${wanted.at}: ${(error as Error).message}`)
       }
