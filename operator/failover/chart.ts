@@ -72,8 +72,10 @@ function histogram(sorted: readonly number[]): string[] {
       const at = x(value)
       const labelY = plot.top - 28 + row * 13
       const anchor = at > plot.right - 90 ? 'end' : 'start'
+      // Every line starts below the last label, so close percentiles never strike through each other's labels.
+      const lineTop = plot.top - 28 + 2 * 13 + 4
       return [
-        `<line class="marker" data-percentile="${name}" x1="${fmt(at)}" y1="${fmt(labelY + 3)}" x2="${fmt(at)}" y2="${plot.bottom}" stroke="${markerColours[name]}" stroke-width="1.5" stroke-dasharray="5 3"/>`,
+        `<line class="marker" data-percentile="${name}" x1="${fmt(at)}" y1="${fmt(lineTop)}" x2="${fmt(at)}" y2="${plot.bottom}" stroke="${markerColours[name]}" stroke-width="1.5" stroke-dasharray="5 3"/>`,
         text(anchor === 'start' ? at + 4 : at - 4, labelY, `${name} ${seconds(value)}`, 12, anchor, 'bold', markerColours[name]),
       ]
     }),
