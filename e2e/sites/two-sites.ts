@@ -158,6 +158,17 @@ async function stopSite(processes: SiteProcesses): Promise<void> {
   ])
 }
 
+/**
+ * Like Promise.all, but waits for every start to settle before throwing the first failure: a site still
+ * starting when the other failed would otherwise finish after the cleanup and be left running.
+ */
+async function allStarted<T>(starts: Promise<T>[]): Promise<T[]> {
+  const results = await Promise.allSettled(starts)
+  const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected')
+  if (failed !== undefined) throw failed.reason
+  return results.map((result) => (result as PromiseFulfilledResult<T>).value)
+}
+
 export async function startTwoSites(options: TwoSitesOptions): Promise<TwoSites> {
   const fleet = buildFleet({
     agents: options.agents,
@@ -193,7 +204,7 @@ export async function startTwoSites(options: TwoSitesOptions): Promise<TwoSites>
     await writeFile(tokenSecretFile, randomSecret(), { mode: 0o600 })
     await writeIdentityFile(identityFile, fleet, agentPassword)
 
-    await Promise.all(
+    await allStarted(
       SITE_NAMES.map(async (name) => {
         const redis = await startRedis()
         try {
@@ -223,7 +234,7 @@ export async function startTwoSites(options: TwoSitesOptions): Promise<TwoSites>
           }),
         ),
       )
-    await Promise.all(
+    await allStarted(
       SITE_NAMES.map(async (name) => {
         const processes = running(name)
         const softswitches = await softswitchesSeenBy(name)
@@ -260,7 +271,7 @@ export async function startTwoSites(options: TwoSitesOptions): Promise<TwoSites>
 
     const drillTokens = { shanghai: randomSecret(), nantong: randomSecret() }
     const drillAgentUrls = Object.fromEntries(
-      await Promise.all(
+      await allStarted(
         SITE_NAMES.map(async (name): Promise<[SiteName, string]> => {
           const processes = running(name)
           const control = (component: RestartableComponent) => ({

@@ -15,14 +15,21 @@ const destination = (site: string, state: DestinationState, n = 1): EdgeDestinat
 })
 
 describe("a surviving edge's opinion of a suspect site", () => {
-  it('is down only when every destination of the site its own probing judges is inactive or trying', () => {
-    assert.equal(edgeSeesSiteDown([destination('a', 'inactive'), destination('a', 'trying', 2), destination('b', 'active')], 'a'), true)
-    assert.equal(edgeSeesSiteDown([destination('a', 'inactive'), destination('a', 'active', 2)], 'a'), false, 'one still answers')
-    assert.equal(edgeSeesSiteDown([destination('b', 'active')], 'a'), false, 'an edge that routes nothing there has no opinion')
+  it('is down only when no destination of the site is active', () => {
+    assert.equal(
+      edgeSeesSiteDown([destination('a', 'inactive'), destination('a', 'trying', 2), destination('b', 'active')], 'a', false),
+      true,
+    )
+    assert.equal(edgeSeesSiteDown([destination('a', 'inactive'), destination('a', 'active', 2)], 'a', false), false, 'one still answers')
+    assert.equal(edgeSeesSiteDown([destination('b', 'active')], 'a', false), false, 'an edge that routes nothing there has no opinion')
   })
 
-  it('takes destinations disabled by hand (a flip, a Drain) as no opinion, not as down', () => {
-    assert.equal(edgeSeesSiteDown([destination('a', 'disabled'), destination('a', 'disabled', 2)], 'a'), false)
-    assert.equal(edgeSeesSiteDown([destination('a', 'disabled'), destination('a', 'inactive', 2)], 'a'), true)
+  it('takes destinations disabled by hand as down while the site is meant to take traffic (an unrecorded flip)', () => {
+    assert.equal(edgeSeesSiteDown([destination('a', 'disabled'), destination('a', 'disabled', 2)], 'a', false), true)
+  })
+
+  it('takes them as no opinion when the site is drained or fenced on purpose', () => {
+    assert.equal(edgeSeesSiteDown([destination('a', 'disabled'), destination('a', 'disabled', 2)], 'a', true), false)
+    assert.equal(edgeSeesSiteDown([destination('a', 'disabled'), destination('a', 'inactive', 2)], 'a', true), true)
   })
 })

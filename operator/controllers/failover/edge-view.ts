@@ -9,9 +9,10 @@
 import type { EdgeDestination } from '../../../workloads/edge/index.ts'
 
 //
-// A destination disabled by hand (an operator's flip or a planned Drain/Fence) says nothing about the
-// site's health: only Kamailio's own probing (inactive, or trying after a failed ping) is an opinion.
-export function edgeSeesSiteDown(destinations: readonly EdgeDestination[], site: string): boolean {
-  const probed = destinations.filter((d) => d.site === site && d.state !== 'disabled')
-  return probed.length > 0 && probed.every((d) => d.state !== 'active')
+// A destination disabled by hand is the edge's opinion only while the site is meant to take traffic:
+// then it was a failover flip (by an operator that died before recording it, say). A site drained or
+// fenced on purpose is disabled everywhere, which says nothing about its health.
+export function edgeSeesSiteDown(destinations: readonly EdgeDestination[], site: string, planned: boolean): boolean {
+  const judged = destinations.filter((d) => d.site === site && !(planned && d.state === 'disabled'))
+  return judged.length > 0 && judged.every((d) => d.state !== 'active')
 }

@@ -290,11 +290,13 @@ export function failoverReconciler(options: FailoverControllerOptions): Reconcil
             note: `site ${name}: ${action.note}`,
           })
           return
-        case 'confirm':
-          for (const source of await edgesConfirmingDown(name, this.survivors, this.policy.timeoutMs, io)) {
+        case 'confirm': {
+          const planned = (this.site.spec.traffic ?? 'Active') !== 'Active'
+          for (const source of await edgesConfirmingDown(name, planned, this.survivors, this.policy.timeoutMs, io)) {
             await this.observe({ kind: 'confirmation', at: io.now(), source, down: true })
           }
           return
+        }
         case 'flip': {
           const acting = actingSurvivors(name, this.survivors, options.ownSite)
           const edges = await setSiteAtSurvivors(name, 'inactive', acting, io)

@@ -29,8 +29,10 @@ export async function probeSite(targets: SiteTargets, timeoutMs: number, io: Pic
 }
 
 /** The sources (`edge/<site>/<edge>`) whose Kamailio no longer has any of the suspect site's soft switches active. */
+/** `planned`: the suspect site is drained or fenced on purpose (its hand-disabled destinations are no opinion). */
 export async function edgesConfirmingDown(
   suspect: string,
+  planned: boolean,
   survivors: readonly SiteTargets[],
   timeoutMs: number,
   io: Pick<FailoverIO, 'edge'>,
@@ -39,7 +41,9 @@ export async function edgesConfirmingDown(
     survivors.flatMap((site) =>
       site.edges.map(async (edge) => {
         try {
-          return edgeSeesSiteDown(await io.edge(edge.control, timeoutMs).destinations(), suspect) ? [`edge/${site.site}/${edge.name}`] : []
+          return edgeSeesSiteDown(await io.edge(edge.control, timeoutMs).destinations(), suspect, planned)
+            ? [`edge/${site.site}/${edge.name}`]
+            : []
         } catch {
           return []
         }

@@ -77,10 +77,13 @@ async function waitForRpc(url: string, child: ChildProcess, log: () => string): 
 /** Starts kamailio with the config `render` builds for the ports and paths chosen here. */
 export async function startKamailio(render: (ports: EdgePorts) => RenderedEdge): Promise<TestKamailio> {
   const dir = await mkdtemp(join(tmpdir(), 'kamailio-edge-'))
+  const sipPort = await freePort()
+  let rpcPort = await freePort()
+  while (rpcPort === sipPort) rpcPort = await freePort() // the kernel may hand out the port it just freed
   const ports: EdgePorts = {
     host: LOOPBACK,
-    sipPort: await freePort(),
-    rpcPort: await freePort(),
+    sipPort,
+    rpcPort,
     dispatcherListPath: join(dir, 'dispatcher.list'),
   }
   const rendered = render(ports)
