@@ -39,7 +39,7 @@ const READ_SITES_FAILED = 'reading the Sites: '
 
 const STEPS: readonly Pick<Step, 'id' | 'label' | 'detail'>[] = [
   { id: 'cluster', label: 'cluster', detail: 'etcd + kube-apiserver on loopback' },
-  { id: 'sites', label: 'two sites', detail: 'per site: Redis, login service, Kamailio edge, SIPp as the soft switch' },
+  { id: 'sites', label: 'two sites', detail: 'per site: Redis, login, ACD, Kamailio edge, SIPp as the soft switch, drill agent' },
   { id: 'crds', label: 'CRDs', detail: 'kubectl apply -f crds/' },
   { id: 'operator', label: 'operator', detail: 'operator/main.ts as a local process' },
   { id: 'manifests', label: 'Sites, Trunk', detail: 'External Sites with the real addresses and drill agents, one Trunk split 50/50' },
