@@ -10,11 +10,11 @@ import { Informer } from '../../runtime/informer.ts'
 import type { KubeClient } from '../../runtime/kube-client.ts'
 import { silentLogger } from '../../runtime/log.ts'
 import { createMetrics } from '../../runtime/metrics.ts'
-import type { KubeObject } from '../../runtime/resource.ts'
 import { indexes, types, type Cached } from '../kinds.ts'
 import { APPROVE_FAILBACK_ANNOTATION, failoverReconciler, type FailoverControllerOptions } from './failover-controller.ts'
 import { directoryReports, type FailoverIO } from './io.ts'
 import { externalSite } from '../testing/external-site.ts'
+import { probesFailingFor, softswitchDestination, statusIntoStores } from '../testing/fake-failover-io.ts'
 
 const ns = 'cc'
 
@@ -71,26 +71,14 @@ function world(heartbeat: NonNullable<Site['spec']['heartbeat']> = {}) {
   const refuseTakeovers = { count: 0 }
   const relogins: Record<string, number> = {}
   const events: EventInput[] = []
-  const destination = (state: EdgeDestination['state']): EdgeDestination => ({
-    set: 1,
-    uri: 'sip:a-fs1:5060',
-    site: 'a',
-    duid: 'a-fs1',
-    state,
-    probing: true,
-    priority: 0,
-    weight: 100,
-  })
   const io: FailoverIO = {
     now: () => new Date(clock.now),
-    probes: {
-      sip: (target) =>
-        Promise.resolve(down.has(target.host) ? { ok: false, latencyMs: 500, error: 'timeout' } : { ok: true, latencyMs: 1 }),
-      http: (url) => Promise.resolve(down.has(url) ? { ok: false, latencyMs: 500, error: 'timeout' } : { ok: true, latencyMs: 1 }),
-    },
+    probes: probesFailingFor(down),
     edge: (control) => ({
       destinations: () =>
-        control.url.startsWith('http://a-') ? Promise.reject(new Error('unreachable')) : Promise.resolve([destination(view.aState)]),
+        control.url.startsWith('http://a-')
+          ? Promise.reject(new Error('unreachable'))
+          : Promise.resolve([softswitchDestination('a', view.aState)]),
       setSiteState: (name, state) => {
         edgeCalls.push(`${control.url} ${name} ${state}`)
         return Promise.resolve([])
@@ -109,13 +97,7 @@ function world(heartbeat: NonNullable<Site['spec']['heartbeat']> = {}) {
       report: () => Promise.resolve({ startedAt: clock.now - 3000, instructed: 2, agents: { ...relogins } }),
       sessions: () => Promise.resolve(42),
     },
-    status: {
-      applyStatus: (_type, live, status) => {
-        const store = (live.kind === 'Site' ? informers.sites.store : informers.trunks.store) as unknown as { upsert(o: KubeObject): void }
-        store.upsert({ ...live, status: { ...live.status, ...status } } as KubeObject)
-        return Promise.resolve(true)
-      },
-    },
+    status: statusIntoStores(informers),
   }
   const options = (extra: Partial<FailoverControllerOptions> = {}): FailoverControllerOptions => ({
     informers,

@@ -1,18 +1,17 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { AgentSeat, Site, Trunk } from '../../../crds/types.ts'
-import type { EdgeDestination } from '../../../workloads/edge/index.ts'
 import { Informer } from '../../runtime/informer.ts'
 import type { KubeClient } from '../../runtime/kube-client.ts'
 import { silentLogger } from '../../runtime/log.ts'
 import { createMetrics } from '../../runtime/metrics.ts'
-import type { KubeObject } from '../../runtime/resource.ts'
 import { indexes, types, type Cached } from '../kinds.ts'
 import { failoverReconciler } from './failover-controller.ts'
 import type { FailoverIO } from './io.ts'
 import { actingSurvivors, recordsFailoverOf } from './scope.ts'
 import type { SiteTargets } from './targets.ts'
 import { externalSite } from '../testing/external-site.ts'
+import { probesFailingFor, softswitchDestination, statusIntoStores } from '../testing/fake-failover-io.ts'
 
 const targets = (site: string): SiteTargets => ({ site, edges: [], softswitches: [], loginUrl: `http://${site}-login`, acdUrl: '' })
 
@@ -57,23 +56,11 @@ function world() {
   const down = new Set<string>()
   const edgeCalls: string[] = []
   const takeoverStarts: string[] = []
-  const destination = (state: EdgeDestination['state']): EdgeDestination => ({
-    set: 1,
-    uri: 'sip:a-fs1:5060',
-    site: 'a',
-    duid: 'a-fs1',
-    state,
-    probing: true,
-    priority: 0,
-    weight: 100,
-  })
-  const unreachable = (target: string) =>
-    Promise.resolve(down.has(target) ? { ok: false, latencyMs: 500, error: 'timeout' } : { ok: true, latencyMs: 1 })
   const io: FailoverIO = {
     now: () => new Date(clock.now),
-    probes: { sip: (target) => unreachable(target.host), http: (url) => unreachable(url) },
+    probes: probesFailingFor(down),
     edge: (control) => ({
-      destinations: () => Promise.resolve([destination(down.has('a-fs1') ? 'inactive' : 'active')]),
+      destinations: () => Promise.resolve([softswitchDestination('a', down.has('a-fs1') ? 'inactive' : 'active')]),
       setSiteState: (name, state) => {
         edgeCalls.push(`${control.url} ${name} ${state}`)
         return Promise.resolve([])
@@ -87,13 +74,7 @@ function world() {
       report: () => Promise.resolve({ startedAt: clock.now - 1000, instructed: 1, agents: { 'agent-1': 800 } }),
       sessions: () => Promise.resolve(0),
     },
-    status: {
-      applyStatus: (_type, live, status) => {
-        const store = (live.kind === 'Site' ? informers.sites.store : informers.trunks.store) as unknown as { upsert(o: KubeObject): void }
-        store.upsert({ ...live, status: { ...live.status, ...status } } as KubeObject)
-        return Promise.resolve(true)
-      },
-    },
+    status: statusIntoStores(informers),
   }
   const reconciler = (ownSite: string) =>
     failoverReconciler({

@@ -1,0 +1,29 @@
+// Test fixtures for the failover controller's I/O (operator/controllers/failover/io.ts): an edge's
+// destination, probes that fail for the targets named down, and a status writer into the informers' stores.
+import type { DestinationState, EdgeDestination } from '../../../workloads/edge/index.ts'
+import type { KubeObject } from '../../runtime/resource.ts'
+import type { Probes, StatusWriter } from '../failover/io.ts'
+import type { Informers } from '../validation.ts'
+
+/** Soft switch `n` of `site` (`<site>-fs<n>`, as externalSite names it) as an edge sees it. */
+export function softswitchDestination(site: string, state: DestinationState, n = 1): EdgeDestination {
+  return { set: 1, uri: `sip:${site}-fs${n}:5060`, site, duid: `${site}-fs${n}`, state, probing: true, priority: 0, weight: 100 }
+}
+
+/** Probes that time out for the SIP hosts and HTTP URLs in `down`, and answer for every other. */
+export function probesFailingFor(down: ReadonlySet<string>): Probes {
+  const answer = (target: string) =>
+    Promise.resolve(down.has(target) ? { ok: false, latencyMs: 500, error: 'timeout' } : { ok: true, latencyMs: 1 })
+  return { sip: (target) => answer(target.host), http: answer }
+}
+
+/** Writes status straight into the Site and Trunk stores, as the watch would show it. */
+export function statusIntoStores(informers: Pick<Informers, 'sites' | 'trunks'>): StatusWriter {
+  return {
+    applyStatus: (_type, live, status) => {
+      const store = (live.kind === 'Site' ? informers.sites.store : informers.trunks.store) as unknown as { upsert(o: KubeObject): void }
+      store.upsert({ ...live, status: { ...live.status, ...status } } as KubeObject)
+      return Promise.resolve(true)
+    },
+  }
+}
