@@ -142,10 +142,11 @@ export function failoverReconciler(options: FailoverControllerOptions): Reconcil
     state.lastDrill = drill.lastDrill
     if (now.getTime() >= state.nextProbeAt) {
       state.nextProbeAt = now.getTime() + policy.intervalMs
-      const probed = await probeSite(siteTargets(site, options.clusterDomain), policy.timeoutMs, io)
+      const targets = siteTargets(site, options.clusterDomain)
+      const probed = await probeSite(targets, policy.timeoutMs, io)
       const probes = drill.dropProbes && drill.lastDrill ? droppedProbes(probed, drill.lastDrill.name) : probed
       state.heartbeat.probes = probes
-      await countHosted(site, state, probes)
+      await countHosted(site, targets.loginUrl, state, probes)
       const verdict = siteVerdict(probes)
       if (!verdict.ok && state.armed) {
         const why = probes.filter((p) => !p.reachable).map((p) => `${p.name}: ${p.message ?? 'no answer'}`)
@@ -199,12 +200,12 @@ export function failoverReconciler(options: FailoverControllerOptions): Reconcil
   }
 
   /** Every HOSTED_READ_INTERVAL_MS, while the login service answers its probe: how many agents are signed in there. */
-  const countHosted = async (site: Cached<Site>, state: Tracked, probes: readonly ComponentProbe[]) => {
+  const countHosted = async (site: Cached<Site>, loginUrl: string, state: Tracked, probes: readonly ComponentProbe[]) => {
     const now = io.now().getTime()
     if (state.hosted && now - state.hosted.readAt < HOSTED_READ_INTERVAL_MS) return
     if (!probes.some((p) => p.group === 'login' && p.reachable)) return
     try {
-      state.hosted = { count: await io.login.sessions(siteTargets(site, options.clusterDomain).loginUrl), readAt: now }
+      state.hosted = { count: await io.login.sessions(loginUrl), readAt: now }
     } catch (error) {
       log.debug({ site: objectKey(site), err: (error as Error).message }, 'session count unavailable')
     }
