@@ -6,7 +6,7 @@ import { FIELD_MANAGER, Applier } from '../../runtime/apply.ts'
 import type { KubeClient } from '../../runtime/kube-client.ts'
 import { realEdge, type EdgeRoutingPort, type StatusWriter } from '../failover/io.ts'
 import type { EdgeControl, SiteTargets } from '../failover/targets.ts'
-import type { PlannedMode, TakeoverFigures } from './decide.ts'
+import { progressOf, type PlannedMode, type TakeoverFigures, type WantedTakeover } from './decide.ts'
 
 export interface PlannedTakeoverRequest {
   failedSite: string
@@ -104,4 +104,39 @@ export function realPlannedIO(client: KubeClient): PlannedIO {
     login: httpPlannedLogin(),
     status: { applyStatus: (type, live, status) => applier.applyStatus(type, live, status, PLANNED_FIELD_MANAGER) },
   }
+}
+
+/** A takeover recorded in status: the wanted one and the id its login service answered. */
+export type StartedTakeover = WantedTakeover & { id: string }
+
+/**
+ * Starts each takeover of `starts` at the login service `loginUrlOf` gives for its `at` site, then reads
+ * every takeover's figures. A start that fails is named in `failures` and asked for again at the next
+ * reconcile (its key makes that the same takeover); progress is known only once every login service answered.
+ */
+export async function startAndFollowTakeovers(
+  io: Pick<PlannedIO, 'login'>,
+  recorded: readonly StartedTakeover[],
+  starts: readonly { wanted: WantedTakeover; request: PlannedTakeoverRequest }[],
+  loginUrlOf: (at: string) => string | undefined,
+): Promise<{ takeovers: StartedTakeover[]; progress?: { agentsInstructed: number; agentsMoved: number }; failures: string[] }> {
+  const takeovers = [...recorded]
+  const failures: string[] = []
+  for (const { wanted, request } of starts) {
+    const url = loginUrlOf(wanted.at)
+    if (url === undefined) continue
+    try {
+      takeovers.push({ ...wanted, id: await io.login.start(url, request) })
+    } catch (error) {
+      failures.push(`login ${wanted.at}: ${(error as Error).message}`)
+    }
+  }
+  const figures = await Promise.all(
+    takeovers.map((t) => {
+      const url = loginUrlOf(t.at)
+      return url === undefined ? Promise.resolve(undefined) : io.login.report(url, t.id).catch(() => undefined)
+    }),
+  )
+  const progress = progressOf(figures)
+  return { takeovers, failures, ...(progress === undefined ? {} : { progress }) }
 }

@@ -6,7 +6,8 @@
 import type { ReconcileResult } from '../../runtime/controller.ts'
 import { types } from '../kinds.ts'
 import { siteTargets } from '../failover/targets.ts'
-import { movesComplete, plannedTakeoverKey, planPinning, progressOf, type PinningRecord } from './decide.ts'
+import { movesComplete, plannedTakeoverKey, planPinning, type PinningRecord } from './decide.ts'
+import { startAndFollowTakeovers } from './io.ts'
 import type { PlannedOptions } from './options.ts'
 
 export function pinningReconciler(options: PlannedOptions): (key: string) => Promise<ReconcileResult | undefined> {
@@ -50,24 +51,20 @@ export function pinningReconciler(options: PlannedOptions): (key: string) => Pro
     if (pinnedSite !== undefined && pinned === undefined)
       failures.push(`no Site ${pinnedSite} in namespace ${group.metadata.namespace ?? ''}`)
     const loginUrl = pinned === undefined ? undefined : siteTargets(pinned, clusterDomain).loginUrl
-    const takeovers = [...(record.takeovers ?? [])]
-    for (const wanted of plan.start) {
-      if (loginUrl === undefined) continue
-      try {
-        const key = plannedTakeoverKey(`pin-${name}`, record.since, wanted)
-        takeovers.push({
-          ...wanted,
-          id: await io.login.start(loginUrl, { failedSite: wanted.site, mode: 'drain', skillGroups: [name], key }),
-        })
-      } catch (error) {
-        failures.push(`login ${wanted.at}: ${(error as Error).message}`)
-      }
-    }
-    if (takeovers.length > 0 && loginUrl !== undefined) {
-      record = { ...record, takeovers }
-      const progress = progressOf(await Promise.all(takeovers.map((t) => io.login.report(loginUrl, t.id).catch(() => undefined))))
-      if (progress !== undefined) record = { ...record, ...progress }
-    }
+    const since = record.since
+    const starts = plan.start.map((wanted) => ({
+      wanted,
+      request: {
+        failedSite: wanted.site,
+        mode: 'drain' as const,
+        skillGroups: [name],
+        key: plannedTakeoverKey(`pin-${name}`, since, wanted),
+      },
+    }))
+    // Every takeover of a pinning runs at the pinned site's login service.
+    const followed = await startAndFollowTakeovers(io, record.takeovers ?? [], starts, () => loginUrl)
+    failures.push(...followed.failures)
+    if (followed.takeovers.length > 0 && loginUrl !== undefined) record = { ...record, takeovers: followed.takeovers, ...followed.progress }
     const message = failures.join('; ').slice(0, 1024)
     if (message === '') delete record.message
     else {

@@ -8,8 +8,8 @@
 import type { ReconcileResult } from '../../runtime/controller.ts'
 import { types } from '../kinds.ts'
 import { siteTargets } from '../failover/targets.ts'
-import { plannedTakeoverKey, planSwitchover, progressOf, type SwitchoverRecord } from './decide.ts'
-import { setSiteAtEdges } from './io.ts'
+import { plannedTakeoverKey, planSwitchover, type SwitchoverRecord } from './decide.ts'
+import { setSiteAtEdges, startAndFollowTakeovers } from './io.ts'
 import type { PlannedOptions } from './options.ts'
 
 interface Memory {
@@ -79,29 +79,15 @@ export function switchoverReconciler(options: PlannedOptions): (key: string) => 
     }
 
     const loginUrl = new Map(targets.map((t) => [t.site, t.loginUrl]))
-    const takeovers = [...(record.takeovers ?? [])]
-    for (const wanted of plan.start) {
-      const url = loginUrl.get(wanted.at)
-      if (url === undefined || plan.mode === undefined) continue
-      try {
-        const key = plannedTakeoverKey(plan.mode, record.since, wanted)
-        takeovers.push({ ...wanted, id: await io.login.start(url, { failedSite: name, mode: plan.mode, key }) })
-      } catch (error) {
-        failures.push(`login ${wanted.at}: ${(error as Error).message}`)
-      }
-    }
-    if (takeovers.length > 0) {
-      record = { ...record, takeovers }
-      const progress = progressOf(
-        await Promise.all(
-          takeovers.map(async (t) => {
-            const url = loginUrl.get(t.at)
-            return url === undefined ? undefined : io.login.report(url, t.id).catch(() => undefined)
-          }),
-        ),
-      )
-      if (progress !== undefined) record = { ...record, ...progress }
-    }
+    const { mode, start } = plan
+    const since = record.since
+    const starts =
+      mode === undefined
+        ? []
+        : start.map((wanted) => ({ wanted, request: { failedSite: name, mode, key: plannedTakeoverKey(mode, since, wanted) } }))
+    const followed = await startAndFollowTakeovers(io, record.takeovers ?? [], starts, (at) => loginUrl.get(at))
+    failures.push(...followed.failures)
+    if (followed.takeovers.length > 0) record = { ...record, takeovers: followed.takeovers, ...followed.progress }
     const message = failures.join('; ').slice(0, 1024)
     if (message === '') delete record.message
     else {
