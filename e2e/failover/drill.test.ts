@@ -14,6 +14,7 @@ import { probeHttpHealth, probeSipOptions } from '../../operator/failover/probes
 import { succeeded } from '../api/kubectl-helpers.ts'
 import { eventually } from '../operator/operator-process.ts'
 import { startDrillScenario, type DrillScenario } from './drill-scenario.ts'
+import { bothSitesHealthy } from '../operator/cluster-state.ts'
 
 const AGENTS = 200
 
@@ -54,15 +55,7 @@ describe('drills by kubectl patch on a site of real processes', () => {
     return list.items.filter((e) => e.involvedObject?.name === 'shanghai' && e.reason?.startsWith('Drill')).map((e) => e.reason ?? '')
   }
 
-  it('sees both sites healthy first', async () => {
-    for (const name of ['shanghai', 'nantong'])
-      await eventually(
-        `${name} healthy`,
-        () => site(name),
-        (s) => s.status?.health === 'Healthy',
-        30_000,
-      )
-  })
+  it('sees both sites healthy first', () => bothSitesHealthy(site))
 
   it('HeartbeatLoss: shanghai goes Suspect while its probes are dropped, is never failed over, and the drill completes', async () => {
     await scenario.startDrill('shanghai', { name: 'heartbeat-loss-1', scenario: 'HeartbeatLoss', durationSeconds: 8 })

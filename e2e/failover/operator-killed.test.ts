@@ -11,6 +11,7 @@ import { EdgeRouting, KamailioRpc } from '../../workloads/edge/index.ts'
 import { succeeded } from '../api/kubectl-helpers.ts'
 import { eventually } from '../operator/operator-process.ts'
 import { NAMESPACE, startReplicasScenario, type ReplicasScenario } from './replicas-scenario.ts'
+import { bothSitesHealthy } from '../operator/cluster-state.ts'
 
 const AGENTS = 200
 
@@ -24,16 +25,6 @@ async function failoverCompletedEvents(scenario: ReplicasScenario): Promise<Site
     succeeded(await scenario.cp.kubectl(['get', 'events.events.k8s.io', '-n', NAMESPACE, '-o', 'json']), 'get events'),
   ) as { items: SiteEvent[] }
   return list.items.filter((e) => e.reason === 'FailoverCompleted' && e.regarding?.kind === 'Site' && e.regarding.name === 'shanghai')
-}
-
-async function bothHealthy(scenario: ReplicasScenario): Promise<void> {
-  for (const name of ['shanghai', 'nantong'])
-    await eventually(
-      `${name} healthy`,
-      () => scenario.site(name),
-      (s) => s.status?.health === 'Healthy',
-      30_000,
-    )
 }
 
 // 1. the edge refuses dispatcher.set_state: shanghai is confirmed Failed and the takeover is started
@@ -58,7 +49,7 @@ describe('operator killed mid-failover, twice: the last replica finishes it', ()
       ),
     ) as Trunk
 
-  it('sees both sites healthy first', () => bothHealthy(scenario))
+  it('sees both sites healthy first', () => bothSitesHealthy((name) => scenario.site(name)))
 
   let takeoversAtFirstKill: unknown
   let failoverId = ''
@@ -200,7 +191,7 @@ describe('operator killed while its takeover request is in flight', () => {
     await scenario.stop()
   })
 
-  it('sees both sites healthy first', () => bothHealthy(scenario))
+  it('sees both sites healthy first', () => bothSitesHealthy((name) => scenario.site(name)))
 
   it('starts one takeover and records the agents it moved', async () => {
     const answered = new Promise<void>((resolve) => (release = resolve))

@@ -12,6 +12,7 @@ import { succeeded } from '../api/kubectl-helpers.ts'
 import { eventually } from '../operator/operator-process.ts'
 import { CALLER_PREFIXES, placeCalls } from '../sites/calls.ts'
 import { startSiteDownScenario, type SiteDownScenario } from './scenario.ts'
+import { bothSitesHealthy } from '../operator/cluster-state.ts'
 
 // The 15,000-agent run is the failover benchmark's (e2e/bench/failover.ts); here a fleet spread over
 // two agent worker processes, small enough for CI on a small machine.
@@ -33,15 +34,7 @@ describe('site down: every process of shanghai killed', () => {
   const trunk = async (name: string) =>
     JSON.parse(succeeded(await scenario.cp.kubectl(['get', 'trunk', name, '-n', 'callcenter', '-o', 'json']), 'get trunk')) as Trunk
 
-  it('sees both sites healthy first', async () => {
-    for (const name of ['shanghai', 'nantong'])
-      await eventually(
-        `${name} healthy`,
-        () => site(name),
-        (s) => s.status?.health === 'Healthy',
-        30_000,
-      )
-  })
+  it('sees both sites healthy first', () => bothSitesHealthy(site))
 
   it('confirms the failure, flips the edges, moves every agent and records the timeline', async () => {
     const killedAt = Date.now()

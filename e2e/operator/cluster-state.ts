@@ -1,5 +1,8 @@
 // Reads the cluster the way the operator's users do, for the operator suites' assertions.
+import type { Site } from '../../crds/types.ts'
 import type { ControlPlane } from '../controlplane/controlplane.ts'
+import { SITE_NAMES } from '../sites/manifests.ts'
+import { eventually } from './operator-process.ts'
 
 export interface ReadyCondition {
   status: string
@@ -49,4 +52,15 @@ export function phoneManifest(name: string, mac: string, pc: string, shanghaiExt
       ],
     },
   })
+}
+
+/** Waits until both sites' status says Healthy (each answered its probes), reading each Site with `read`. */
+export async function bothSitesHealthy(read: (name: string) => Promise<Site>, timeoutMs = 30_000): Promise<void> {
+  for (const name of SITE_NAMES)
+    await eventually(
+      `${name} healthy`,
+      () => read(name),
+      (site) => site.status?.health === 'Healthy',
+      timeoutMs,
+    )
 }

@@ -21,6 +21,7 @@ import { CALLER_PREFIXES, placeCalls } from '../sites/calls.ts'
 import { startTwoSites, type TwoSites } from '../sites/two-sites.ts'
 import { acd } from './acd.ts'
 import { sampleSessions, type SessionSampler } from './sessions.ts'
+import { bothSitesHealthy } from '../operator/cluster-state.ts'
 
 const AGENTS = 40
 const GROUP = skillGroupName(0)
@@ -108,16 +109,7 @@ describe('planned switchover: pin a skill group with a call in progress, then dr
     await sites.stop()
   })
 
-  it('sees both sites healthy first', async () => {
-    for (const name of ['shanghai', 'nantong']) {
-      await eventually(
-        `${name} healthy`,
-        () => get<Site>('site', name),
-        (site) => site.status?.health === 'Healthy',
-        60_000,
-      )
-    }
-  })
+  it('sees both sites healthy first', () => bothSitesHealthy((name) => get<Site>('site', name), 60_000))
 
   it(`pins ${GROUP} to nantong: its free agents move at once, the one on a call only after the SIP call completed`, async () => {
     const [carrier, ...others] = inGroup()
