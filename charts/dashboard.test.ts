@@ -99,7 +99,7 @@ async function everyExportedMetric(): Promise<Map<string, Exported>> {
   })
   await exportedMetrics(login.registry, exported)
   const engine = new AcdEngine({ site: 'shanghai' })
-  await exportedMetrics(createAcdMetrics(() => engine).registry, exported)
+  await exportedMetrics(createAcdMetrics('shanghai', () => engine).registry, exported)
   return exported
 }
 
@@ -139,7 +139,7 @@ describe('the Grafana dashboard', () => {
     )
     assert.deepEqual(unknown, [])
     for (const variable of dashboard.templating.list.filter((v) => v.type === 'query')) {
-      const [, metric, label] = /^label_values\((\w+),\s*(\w+)\)$/.exec(variable.definition ?? '') ?? []
+      const [, metric, label] = /^label_values\((\w+)(?:\{[^}]*\})?,\s*(\w+)\)$/.exec(variable.definition ?? '') ?? []
       assert.ok(metric && label, `variable ${variable.name}: ${String(variable.definition)}`)
       assert.ok(exported.get(metric)?.labels.has(label), `variable ${variable.name}: ${metric} has no label ${label}`)
     }
@@ -153,6 +153,15 @@ describe('the Grafana dashboard', () => {
       for (const label of [...labelsUsed(expr), ...legendLabels]) {
         assert.ok(known.has(label), `${panel}: ${expr} uses label ${label}, which none of its metrics has`)
       }
+    }
+  })
+
+  it('narrows every login and ACD query to the chosen sites and tells the sites apart', () => {
+    for (const { panel, expr, legendFormat } of queried.filter(({ expr }) => /\b(login|acd)_/.test(expr))) {
+      for (const name of metricNames(expr)) {
+        assert.match(expr, new RegExp(`${name}\\{[^}]*site=~"\\$site"`), `${panel}: ${name} is not narrowed to $site`)
+      }
+      assert.match(legendFormat ?? '', /\{\{site\}\}/, `${panel}: ${expr} does not name the site in its legend`)
     }
   })
 

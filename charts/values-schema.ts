@@ -241,6 +241,25 @@ export const ChartValues = Type.Object(
           },
           { description: 'The prometheus-operator ServiceMonitor.', ...closed },
         ),
+        podMonitor: Type.Object(
+          {
+            enabled: Type.Boolean({
+              description:
+                'Create a prometheus-operator PodMonitor for the login and ACD pods the operator runs for Managed sites (port http, ' +
+                "/metrics; needs the monitoring.coreos.com CRDs). The ACD's NetworkPolicy admits only its site's pods and the " +
+                "operator's namespace: run Prometheus there, or allow it.",
+            }),
+            interval: Type.String({ description: 'How often Prometheus scrapes, e.g. 30s.', pattern: '^[0-9]+(ms|s|m|h)$' }),
+            scrapeTimeout: Type.String({ description: 'Scrape timeout, e.g. 10s; at most the interval.', pattern: '^[0-9]+(ms|s|m|h)$' }),
+            labels: stringMap('Extra labels of the PodMonitor, e.g. the one your Prometheus selects by.'),
+            namespaces: Type.Array(Type.String({ description: 'A namespace.', minLength: 1, maxLength: 63, pattern: DNS_LABEL_OR_EMPTY }), {
+              description: "Namespaces of the Sites to scrape; [] = watchNamespace, or every namespace when that is ''.",
+              maxItems: 100,
+              uniqueItems: true,
+            }),
+          },
+          { description: "The prometheus-operator PodMonitor of the sites' login and ACD services.", ...closed },
+        ),
       },
       { description: 'Prometheus metrics.', ...closed },
     ),

@@ -1,5 +1,6 @@
 // Prometheus figures per skill group: waiting calls, longest wait, answered/abandoned/overflowed calls
 // and the service level over the window; agents by state. Gauges are read from the engine when scraped.
+// Every series carries the ACD's `site`, as the login service's do.
 import { Counter, Gauge, Registry } from 'prom-client'
 import type { AcdEngine } from './engine.ts'
 import type { Outcome } from './service-level.ts'
@@ -9,8 +10,9 @@ export interface AcdMetrics {
   recordOutcome(skillGroup: string, outcome: Outcome): void
 }
 
-export function createAcdMetrics(engine: () => AcdEngine): AcdMetrics {
+export function createAcdMetrics(site: string, engine: () => AcdEngine): AcdMetrics {
   const registry = new Registry()
+  registry.setDefaultLabels({ site })
   const labelNames = ['skill_group'] as const
   const outcomes = {
     answered: new Counter({ name: 'acd_calls_answered_total', help: 'Calls answered by an agent.', labelNames, registers: [registry] }),

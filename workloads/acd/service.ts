@@ -42,7 +42,7 @@ export async function startAcd(config: AcdConfig): Promise<RunningAcd> {
     onOutcome: (skillGroup, outcome) => metrics.recordOutcome(skillGroup, outcome),
   }
   const engine = new AcdEngine(options)
-  const metrics = createAcdMetrics(() => engine)
+  const metrics = createAcdMetrics(config.site, () => engine)
   const store = new AcdStore(redis, engine, windowMs, (error) => app.log.error(`writing ACD state to Redis failed: ${String(error)}`))
   flushSoon = () => void store.flush()
   const projection = new SkillGroupProjection(redis, subscriber, engine, { warn: (message) => app.log.warn(message) })

@@ -21,8 +21,10 @@ export const projectionKeys = {
   skillGroupIndex: () => 'cc:skillgroups',
   /** String: JSON {generation, pools: [{name, from, to, skillGroups, leaseSeconds}]} from the Site's spec.operatorIdPools. */
   sitePools: (site: string) => `cc:site:${site}:pools`,
-  /** String: JSON {site, traffic, health} of every Site, for the workloads' routing decisions. */
+  /** String: JSON {site, traffic, health} of every Site (traffic: its spec.traffic), for the workloads' routing decisions. */
   site: (site: string) => `cc:site:${site}`,
+  /** Set: names of every projected Site. */
+  siteIndex: () => 'cc:sites',
 } as const
 
 /** Pub/sub channel on which the projection announces every change: JSON {kind, name, op: 'upsert'|'delete'}. */

@@ -12,6 +12,10 @@ export const signInErrorStatus = {
   'no-pool': 422,
   'pool-exhausted': 503,
   'site-not-configured': 503,
+  /** spec.traffic Drain: sign in at another site (an agent of this site may still come back with its token). */
+  'site-draining': 503,
+  /** spec.traffic Fenced: sign in at another site. */
+  'site-fenced': 503,
 } as const
 
 export type SignInErrorCode = keyof typeof signInErrorStatus

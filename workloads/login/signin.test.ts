@@ -4,6 +4,8 @@ import { Redis } from 'ioredis'
 import { WebSocket } from 'ws'
 import { AgentClient, type AgentEvent } from '../agent/client.ts'
 import { LoginRefused } from '../agent/http.ts'
+import type { Site } from '../../crds/types.ts'
+import { applySite } from '../lib/projection/apply.ts'
 import { startRedis, type TestRedis } from '../lib/testing/redis.ts'
 import { waitFor } from '../lib/testing/wait.ts'
 import type { LoginService } from './server.ts'
@@ -135,6 +137,73 @@ describe('login sign-in against real Redis', () => {
     await client('zhang.wei@travel.example', 'SH-PC-0001').signIn()
     const signedOut = await waitFor('the replaced client to be told', () => events.find((event) => event.type === 'signed-out'))
     assert.deepEqual(signedOut, { type: 'signed-out', reason: 'replaced' })
+  })
+
+  /** Projects a Site's new spec.traffic, as the operator does when a person patches it. */
+  const setTraffic = async (name: string, traffic: NonNullable<Site['spec']['traffic']>) => {
+    const site = objects.sites.find((object) => object.metadata.name === name)
+    assert.ok(site)
+    await applySite(redis, { ...site, spec: { ...site.spec, traffic } })
+  }
+
+  it('refuses new agents at a Drained site, naming the peer, while a signed-in agent keeps its heartbeats and may come back', async () => {
+    const agent = client('zhang.wei@travel.example', 'SH-PC-0001')
+    const session = await agent.signIn()
+    await waitFor('the primary connection', () => agent.connections.primary)
+    await setTraffic('shanghai', 'Drain')
+
+    const refused = await post(`${login.url}/v1/signin`, credentials('li.na@travel.example', 'SH-PC-0002'))
+    assert.equal(refused.status, 503)
+    assert.equal(refused.body.error, 'site-draining')
+    assert.equal(refused.body.message, 'site shanghai is draining (spec.traffic=Drain): sign in at nantong')
+    const claims = await login.context.tokens.verify(session.token)
+    const nantongToken = await login.context.tokens.issue({ ...claims, agentId: 'A10002', site: 'nantong', pcHostName: 'SH-PC-0002' })
+    const peerRelogin = await post(`${login.url}/v1/relogin`, { token: nantongToken })
+    assert.equal(peerRelogin.status, 503)
+    assert.equal(peerRelogin.body.error, 'site-draining')
+    assert.equal(await redis.exists('login:shanghai:session:A10002'), 0, 'a refused agent leaves no session behind')
+
+    // The agent already here stays until the drain moves it after its call: its heartbeats renew its lease.
+    const leaseKey = 'login:shanghai:pool:general:leases'
+    const drainedAt = Number(await redis.zscore(leaseKey, String(session.operatorId)))
+    await waitFor('a heartbeat to renew the lease at the Drained site', async () => {
+      return Number(await redis.zscore(leaseKey, String(session.operatorId))) > drainedAt ? true : undefined
+    })
+    const back = await post(`${login.url}/v1/relogin`, { token: session.token })
+    assert.equal(back.status, 200, 'an agent of this site re-logs in with its own token (a lost lease, a move refused elsewhere)')
+    assert.equal(back.body.operatorId, session.operatorId)
+
+    const metrics = await (await fetch(`${login.url}/metrics`)).text()
+    assert.match(metrics, /login_signin_failures_total\{reason="site-draining",site="shanghai"\} 2/)
+
+    await setTraffic('shanghai', 'Active')
+    const served = await post(`${login.url}/v1/signin`, credentials('li.na@travel.example', 'SH-PC-0002'))
+    assert.equal(served.status, 200, 'Active again: new agents are welcome')
+  })
+
+  it('refuses everyone at a Fenced site, its own agents too, and a survivor that is Active takes them', async () => {
+    const session = await client('zhang.wei@travel.example', 'SH-PC-0001').signIn({ connect: false })
+    await setTraffic('shanghai', 'Fenced')
+    const own = await post(`${login.url}/v1/relogin`, { token: session.token })
+    assert.equal(own.status, 503)
+    assert.equal(own.body.error, 'site-fenced')
+    assert.equal(own.body.message, 'site shanghai is fenced (spec.traffic=Fenced): sign in at nantong')
+    const password = await post(`${login.url}/v1/signin`, credentials('chen.jie@travel.example', 'SH-PC-0003'))
+    assert.equal(password.body.error, 'site-fenced')
+    assert.match(String(password.body.message), /no other site this agent may use is Active/, "chen.jie's phone has no line at nantong")
+
+    const nantong = await startTestLogin(server.url, 'nantong', objects)
+    try {
+      const moved = await post(`${nantong.url}/v1/relogin`, { token: session.token })
+      assert.equal(moved.status, 200, 'the takeover re-login at the Active survivor is accepted')
+      assert.equal(moved.body.site, 'nantong')
+      assert.equal(moved.body.extension, '6001')
+      await setTraffic('nantong', 'Drain')
+      const bothOut = await post(`${nantong.url}/v1/signin`, credentials('li.na@travel.example', 'SH-PC-0002'))
+      assert.equal(bothOut.body.message, 'site nantong is draining (spec.traffic=Drain): no other site this agent may use is Active')
+    } finally {
+      await nantong.close()
+    }
   })
 
   it('refuses an expired token on the WebSocket and on sign-out, and a forged one', async () => {

@@ -12,6 +12,7 @@ export function renderAcd(site: Site, context: SiteRenderContext, endpoints: Sit
     image: context.images.acd,
     env: [],
     extraPorts: {},
+    servesMetrics: true,
     ingress: [{ from: [podsOf(site, 'login'), podsOf(site, 'cti'), operatorNamespace(context)], ports: [tcp(PORTS.http)] }],
   })
 }

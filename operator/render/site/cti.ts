@@ -38,6 +38,7 @@ export function renderCti(site: Site, context: SiteRenderContext, endpoints: Sit
       envFromSecret('ESL_PASSWORD', context.eslPasswordSecretRef),
     ],
     extraPorts: { socket: PORTS.ctiSocket },
+    servesMetrics: false,
     ingress: [
       fromSoftswitches(site, context),
       { from: [podsOf(site, 'acd'), podsOf(site, 'login'), operatorNamespace(context)], ports: [tcp(PORTS.http)] },

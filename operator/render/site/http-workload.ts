@@ -26,8 +26,17 @@ export interface HttpWorkload {
   env: EnvVar[]
   /** TCP ports besides `http`, by name. */
   extraPorts: Record<string, number>
+  /** It serves Prometheus /metrics on `http`: its pods say so to annotation-based scrapers. */
+  servesMetrics: boolean
   ingress: NetworkPolicyIngressRule[]
 }
+
+/** The pod annotations Prometheus' kubernetes_sd annotation-based scrape configs (and many charts) look for. */
+export const prometheusScrapeAnnotations = (): Record<string, string> => ({
+  'prometheus.io/path': '/metrics',
+  'prometheus.io/port': String(PORTS.http),
+  'prometheus.io/scrape': 'true',
+})
 
 export function renderHttpWorkload(
   site: Site,
@@ -47,7 +56,10 @@ export function renderHttpWorkload(
       replicas: managed?.replicas ?? 2,
       selector: { matchLabels: selectorLabels(name, component) },
       template: {
-        metadata: { labels: componentLabels(name, component) },
+        metadata: {
+          labels: componentLabels(name, component),
+          ...(workload.servesMetrics ? { annotations: prometheusScrapeAnnotations() } : {}),
+        },
         spec: {
           securityContext: podSecurityContext(),
           containers: [

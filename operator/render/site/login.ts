@@ -14,6 +14,7 @@ export function renderLogin(site: Site, context: SiteRenderContext, endpoints: S
     image: context.images.login,
     env: [envValue('ACD_URL', endpoints.acdUrl), envFromSecret('TOKEN_SIGNING_KEY', context.loginTokenSigningSecretRef)],
     extraPorts: {},
+    servesMetrics: true,
     ingress: [{ ports: [tcp(PORTS.http)] }],
   })
 }

@@ -325,6 +325,25 @@ test('the config hash annotation changes when the mounted config changes, and on
   assert.equal(softswitchHash(newImage), softswitchHash(base))
 })
 
+test('the login and ACD pods, which serve /metrics, announce it to annotation-based Prometheus scrapers on their http port', () => {
+  const objects = render(exampleSite('shanghai'))
+  for (const component of ['login', 'acd']) {
+    const template = podTemplateOf(find(objects, 'Deployment', `shanghai-${component}`))
+    const annotations = template.metadata?.annotations ?? {}
+    assert.equal(annotations['prometheus.io/scrape'], 'true', component)
+    assert.equal(annotations['prometheus.io/path'], '/metrics', component)
+    const http = template.spec?.containers[0]?.ports?.find((port) => port.name === 'http')
+    assert.equal(annotations['prometheus.io/port'], String(http?.containerPort), `${component}: the annotated port is its http port`)
+  }
+  for (const object of workloads(objects).filter((object) => !['shanghai-login', 'shanghai-acd'].includes(object.metadata.name))) {
+    assert.equal(
+      podTemplateOf(object).metadata?.annotations?.['prometheus.io/scrape'],
+      undefined,
+      `${object.metadata.name} serves no metrics`,
+    )
+  }
+})
+
 test('soft switches and edges follow spec.placement: host networking, DNS, node pool and one SIP pod per node', () => {
   const objects = render(exampleSite('shanghai'))
   for (const object of [find(objects, 'StatefulSet', 'shanghai-softswitch'), find(objects, 'Deployment', 'shanghai-edge')]) {

@@ -4,8 +4,17 @@ import { Redis } from 'ioredis'
 import { validAgentSeat, validPhoneMAC, validSite, validSkillGroup } from '../../../crds/catalog/valid.ts'
 import { PROJECTION_CHANNEL, projectionKeys, type ProjectionChange } from '../keys.ts'
 import { startRedis, type TestRedis } from '../testing/redis.ts'
-import { applyAgentSeat, applyPhoneMAC, applySite, applySkillGroup, removeAgentSeat, removePhoneMAC, removeSkillGroup } from './apply.ts'
-import { decodeAgentSeat, decodePhone, decodeSitePools } from './decode.ts'
+import {
+  applyAgentSeat,
+  applyPhoneMAC,
+  applySite,
+  applySkillGroup,
+  removeAgentSeat,
+  removePhoneMAC,
+  removeSite,
+  removeSkillGroup,
+} from './apply.ts'
+import { decodeAgentSeat, decodePhone, decodeSitePools, decodeSiteState } from './decode.ts'
 
 /** Redis's own count of writes since start: the proof that an apply wrote nothing. */
 async function writesSoFar(redis: Redis): Promise<number> {
@@ -112,6 +121,27 @@ describe('projection into a real Redis', () => {
     await applySkillGroup(redis, validSkillGroup())
     await removeSkillGroup(redis, 'hotel')
     assert.deepEqual(await keys(), [])
+  })
+
+  it("carries every Site's traffic state under its name in the site index, and drops both on removal", async () => {
+    await applySite(redis, validSite('shanghai'))
+    const drained = validSite('nantong')
+    drained.spec.traffic = 'Drain'
+    await applySite(redis, drained)
+    assert.deepEqual((await redis.smembers(projectionKeys.siteIndex())).sort(), ['nantong', 'shanghai'])
+    assert.deepEqual(decodeSiteState(await redis.get(projectionKeys.site('nantong'))), {
+      site: 'nantong',
+      traffic: 'Drain',
+      health: 'Unknown',
+    })
+    assert.equal(decodeSiteState(await redis.get(projectionKeys.site('shanghai')))?.traffic, 'Active')
+
+    drained.spec.traffic = 'Fenced'
+    await applySite(redis, drained)
+    assert.equal(decodeSiteState(await redis.get(projectionKeys.site('nantong')))?.traffic, 'Fenced')
+    await removeSite(redis, 'nantong')
+    assert.deepEqual(await redis.smembers(projectionKeys.siteIndex()), ['shanghai'])
+    assert.equal(await redis.get(projectionKeys.site('nantong')), null)
   })
 
   it('leaves a pointer another object has taken meanwhile', async () => {

@@ -86,6 +86,19 @@ describe('projection plan (pure)', () => {
     assert.equal(planProjection(skillGroupTarget('hotel'), empty()), null)
   })
 
+  it("rewrites a Site's state when its spec.traffic changes, and adds a Site missing from the site index", () => {
+    const site = validSite()
+    const before = siteProjection(site)
+    site.spec.traffic = 'Drain'
+    const plan = planProjection(siteProjection(site), storedAfter(before))
+    const put = plan?.put.find((item) => item.key === 'cc:site:shanghai')?.value
+    assert.deepEqual(put, { type: 'string', value: JSON.stringify({ site: 'shanghai', traffic: 'Drain', health: 'Unknown' }) })
+
+    const unindexed = storedAfter(before)
+    unindexed.members.clear()
+    assert.deepEqual(planProjection(before, unindexed)?.sadd, [{ key: 'cc:sites', member: 'shanghai' }])
+  })
+
   it('rewrites a Site when only its status health changed (no new generation)', () => {
     const site = validSite()
     const before = siteProjection(site)

@@ -185,6 +185,7 @@ export function siteProjection(site: Site): ProjectedObject {
       json(projectionKeys.site(name), { site: name, traffic: site.spec.traffic ?? 'Active', health: site.status?.health ?? 'Unknown' }),
     ],
     new Map(),
+    [{ key: projectionKeys.siteIndex(), member: name }],
   )
 }
 
@@ -197,7 +198,7 @@ export function siteTarget(name: string): ProjectedObject {
       { key: projectionKeys.site(name), type: 'string' },
     ],
     pointers: new Map(),
-    memberships: [],
+    memberships: [{ key: projectionKeys.siteIndex(), member: name }],
   }
 }
 
