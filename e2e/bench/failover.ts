@@ -16,6 +16,8 @@ import { eventually } from '../operator/operator-process.ts'
 import { CALLER_PREFIXES, placeCalls, type CallsReport } from '../sites/calls.ts'
 import { cpuByRole, cpuSnapshot } from './process-cpu.ts'
 
+/** How long the steady state (every agent signed in, heartbeats only) is measured before the kill. */
+const STEADY_WINDOW_MS = 5_000
 const TARGETS = { killToConfirmedMs: 3000, reloginP99Ms: 5000, reloginMaxMs: 8000, agentsLost: 0, callsFailedAfterFlip: 0 }
 
 const { values } = parseArgs({
@@ -75,7 +77,10 @@ async function run(agents: number) {
         (s) => s.status?.health === 'Healthy',
         60_000,
       )
+    const steadyStart = cpuSnapshot()
+    await new Promise((resolve) => setTimeout(resolve, STEADY_WINDOW_MS))
     const cpuAtKill = cpuSnapshot()
+    const steadyCpuMs = cpuByRole(steadyStart, cpuAtKill)
     const killedAt = Date.now()
     await sites.sites.shanghai.kill()
     await eventually(
@@ -128,6 +133,10 @@ async function run(agents: number) {
       signInAtHome: { perSecond: fleet.signIn.perSecond, failed: fleet.signIn.failed },
       /** CPU time each part used from the kill until the operator recorded the failover (this machine's cores: cpus). */
       cpuMsFromKillToRecorded: { windowMs: cpuWindowMs, ...cpuMs },
+      /** CPU time each part used in the steady state just before the kill (heartbeats only), per second. */
+      cpuMsPerSecondBeforeKill: Object.fromEntries(
+        Object.entries(steadyCpuMs).map(([role, ms]) => [role, Math.round((ms * 1000) / STEADY_WINDOW_MS)]),
+      ),
       /** What the simulated agents saw: instructions followed or declined (split-brain guard), own loss detections, errors. */
       agentEvents: Object.fromEntries(fleet.simulator.events),
       report: timeline?.report,

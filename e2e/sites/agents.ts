@@ -1,9 +1,10 @@
 // The fleet's agents, simulated in worker processes (e2e/sites/agent-workers.ts): each signs in at its
-// home site with a standby connection to the other site. Every sign-in is time-stamped per agent, so
+// home site with a standby connection to the other site, from its own address. Every sign-in is time-stamped per agent, so
 // after a failover the time each agent needed to sign in at the survivor can be read.
 import type { StormResult } from '../../workloads/agent/simulator.ts'
 import { percentiles, type Percentiles } from '../../workloads/lib/percentiles.ts'
 import { AgentWorkers, type FleetSimulator } from './agent-workers.ts'
+import { desktopAddress } from './desktop-addresses.ts'
 import { SITE_NAMES, type SiteName } from './manifests.ts'
 import type { TwoSites } from './two-sites.ts'
 
@@ -63,10 +64,11 @@ export async function signInFleet(twoSites: TwoSites, options: SignInFleetOption
   })
   const lastSignIn: ({ site: string; at: number } | undefined)[] = seats.map(() => undefined)
   const { workers, signIn } = await AgentWorkers.start({
-    agents: seats.map(({ account, home, pcHostName }) => ({
+    agents: seats.map(({ account, home, pcHostName }, index) => ({
       credentials: { account, password: twoSites.agentPassword, pcHostName },
       primaryUrl: twoSites.sites[home].loginUrl,
       standbyUrl: twoSites.sites[peerOf(home)].loginUrl,
+      localAddress: desktopAddress(index),
     })),
     processes: options.processes ?? Math.ceil(count / AGENTS_PER_PROCESS),
     concurrency: options.concurrency ?? 100,

@@ -18,11 +18,20 @@ import {
   type SignInResult,
   type TakeoverMode,
 } from '../lib/protocol.ts'
-import * as api from './http.ts'
+import { LOGIN_TIMEOUT_MS, LoginApi, LoginRefused, type Credentials } from './http.ts'
 import { HeartbeatWheel, type Tickable } from './wheel.ts'
 
 export type AgentEvent =
-  | { type: 'signed-in'; site: string; operatorId: number; extension: string; via: 'password' | 'token'; takeoverId?: string }
+  | {
+      type: 'signed-in'
+      site: string
+      operatorId: number
+      extension: string
+      via: 'password' | 'token'
+      takeoverId?: string
+      /** The re-login went over the standby connection to that site, which is now the primary. */
+      overStandby?: true
+    }
   | { type: 'signed-out'; reason: SignedOutReason }
   | { type: 'relogin-instruction'; reason: string; site: string; mode: TakeoverMode }
   | { type: 'takeover-declined'; site: string; takeoverId: string }
@@ -33,7 +42,7 @@ export type AgentEvent =
   | { type: 'error'; message: string }
 
 export interface AgentClientOptions {
-  credentials: api.Credentials
+  credentials: Credentials
   /** The login service of the site to sign in at. */
   primaryUrl: string
   /** The login service of a peer site, for the standby connection. */
@@ -44,6 +53,13 @@ export interface AgentClientOptions {
   lossConfirmations?: number
   /** Shared by many clients; by default each client has its own. */
   wheel?: HeartbeatWheel
+  /**
+   * The desktop's own address, the one its connections leave from (default: the system's choice). A
+   * simulation gives each simulated desktop its own loopback address, as real desktops have their own:
+   * tens of thousands of connections from one address to one login service exhaust the ephemeral ports,
+   * and the kernel then spends milliseconds on every connect.
+   */
+  localAddress?: string
   onEvent?: (event: AgentEvent) => void
 }
 
@@ -57,6 +73,15 @@ interface Link {
   nextAttemptAt: number
   lastAckAt: number
   seq: number
+  /** A re-login sent over this (standby) connection, waiting for its answer; undefined settles it as unanswered. */
+  promotion?: (answer: SignInResult | LoginRefused | undefined) => void
+}
+
+/** A sign-in at a site, and the standby connection to it that became the primary (when it went over one). */
+interface SignedInAt {
+  next: SignInResult
+  via: 'password' | 'token'
+  kept?: Link
 }
 
 interface Move {
@@ -67,10 +92,15 @@ interface Move {
 
 const MAX_STANDBY_BACKOFF_MS = 60_000
 
+/** Half to all of `ms`: desktops that lost the same site do not all come back at the same moment. */
+const jittered = (ms: number) => ms / 2 + (Math.random() * ms) / 2
+
 const socketUrl = (baseUrl: string) => `${baseUrl.replace(/^http/, 'ws')}${AGENT_SOCKET_PATH}`
 
 export class AgentClient implements Tickable {
-  readonly credentials: api.Credentials
+  readonly credentials: Credentials
+  private readonly api: LoginApi
+  private readonly localAddress: string | undefined
   private readonly intervalMs: number
   private readonly lossConfirmations: number
   private readonly wheel: HeartbeatWheel
@@ -87,9 +117,13 @@ export class AgentClient implements Tickable {
   private declined: { url: string; takeoverId: string } | undefined
   /** A failover takeover waiting for the own site's answer to a fresh heartbeat: decided by that answer, its close, or a timeout. */
   private verifying: { decide: () => void } | undefined
+  /** The session at a site left after its loss: signed out of once that site answers the standby connection again. */
+  private leftBehind: { url: string; session: SignInResult } | undefined
 
   constructor(options: AgentClientOptions) {
     this.credentials = options.credentials
+    this.localAddress = options.localAddress
+    this.api = new LoginApi({ localAddress: options.localAddress })
     this.intervalMs = options.heartbeatIntervalMs ?? 5_000
     this.lossConfirmations = options.lossConfirmations ?? 2
     this.wheel = options.wheel ?? new HeartbeatWheel(this.intervalMs, 1)
@@ -129,7 +163,7 @@ export class AgentClient implements Tickable {
 
   /** Signs in at the primary site; with `connect` (default) also opens both WebSockets and starts heartbeats. */
   async signIn(options: { connect?: boolean } = {}): Promise<SignInResult> {
-    const session = await api.signIn(this.primary.url, this.credentials)
+    const session = await this.api.signIn(this.primary.url, this.credentials)
     this.current = session
     this.onEvent({ type: 'signed-in', site: session.site, operatorId: session.operatorId, extension: session.extension, via: 'password' })
     if (options.connect ?? true) this.connect()
@@ -140,13 +174,14 @@ export class AgentClient implements Tickable {
   async signOut(): Promise<void> {
     const session = this.current
     this.disconnect()
-    if (session !== undefined) await api.signOut(this.primary.url, session.token)
+    if (session !== undefined) await this.api.signOut(this.primary.url, session.token)
   }
 
   /** Drops the connections and stops heartbeats without signing out (as a crashed desktop would). */
   disconnect(): void {
     this.current = undefined
     this.pendingMove = undefined
+    this.leftBehind = undefined
     this.stopTicking?.()
     this.stopTicking = undefined
     this.drop(this.primary)
@@ -188,7 +223,9 @@ export class AgentClient implements Tickable {
         link.socket.terminate()
         return
       }
-      link.socket.send(JSON.stringify({ type: 'heartbeat', seq: ++link.seq }))
+      // A standby connection only has to stay alive: a WebSocket ping, answered by the server's WebSocket layer.
+      if (link.mode === 'standby') link.socket.ping()
+      else link.socket.send(JSON.stringify({ type: 'heartbeat', seq: ++link.seq }))
     } else if (link.socket === undefined && now >= link.nextAttemptAt) {
       this.open(link)
     }
@@ -197,7 +234,11 @@ export class AgentClient implements Tickable {
   private open(link: Link): void {
     const session = this.current
     if (session === undefined || link.socket !== undefined) return
-    const socket = new WebSocket(socketUrl(link.url), { perMessageDeflate: false, handshakeTimeout: this.intervalMs })
+    const socket = new WebSocket(socketUrl(link.url), {
+      perMessageDeflate: false,
+      handshakeTimeout: this.intervalMs,
+      ...(this.localAddress === undefined ? {} : { localAddress: this.localAddress }),
+    })
     link.socket = socket
     socket.on('open', () => socket.send(JSON.stringify({ type: 'hello', token: session.token, mode: link.mode })))
     socket.on('message', (data: Buffer) => {
@@ -206,6 +247,9 @@ export class AgentClient implements Tickable {
       if (message instanceof Error) this.onEvent({ type: 'error', message: `${link.url}: ${message.message}` })
       else this.receive(link, message)
     })
+    socket.on('pong', () => {
+      if (link.socket === socket) link.lastAckAt = Date.now()
+    })
     socket.on('error', () => undefined) // a 'close' follows; failures are counted there
     socket.on('close', () => {
       if (link.socket !== socket) return
@@ -213,7 +257,8 @@ export class AgentClient implements Tickable {
       if (!link.open) link.failures++
       link.open = false
       if (link === this.primary) this.verifying?.decide()
-      const backoff = link.mode === 'standby' ? Math.min(this.intervalMs * 2 ** link.failures, MAX_STANDBY_BACKOFF_MS) : 0
+      link.promotion?.(undefined)
+      const backoff = link.mode === 'standby' ? jittered(Math.min(this.intervalMs * 2 ** link.failures, MAX_STANDBY_BACKOFF_MS)) : 0
       link.nextAttemptAt = Date.now() + backoff
     })
   }
@@ -233,6 +278,16 @@ export class AgentClient implements Tickable {
         link.open = true
         link.failures = 0
         link.lastAckAt = Date.now()
+        if (link.mode === 'standby' && this.leftBehind?.url === link.url) {
+          void this.signOutQuietly(link.url, this.leftBehind.session)
+          this.leftBehind = undefined
+        }
+        return
+      case 'signed-in':
+        link.promotion?.(message.result)
+        return
+      case 'relogin-refused':
+        link.promotion?.(new LoginRefused(message.status, message.code, message.message))
         return
       case 'heartbeat-ack':
         link.lastAckAt = Date.now()
@@ -315,14 +370,40 @@ export class AgentClient implements Tickable {
     this.onEvent({ type: 'takeover-declined', site: move.site, takeoverId })
   }
 
-  /** Signs in with the session token, falling back to the password when the token is refused. */
-  private async signInAt(url: string, token: string, takeoverId?: string): Promise<{ next: SignInResult; via: 'password' | 'token' }> {
-    try {
-      return { next: await api.relogin(url, token, takeoverId), via: 'token' }
-    } catch (error) {
-      if (!(error instanceof api.LoginRefused) || !error.code.startsWith('token-')) throw error
-      return { next: await api.signIn(url, this.credentials, takeoverId), via: 'password' }
+  /**
+   * Signs in with the session token, falling back to the password when the token is refused. At the
+   * standby's site the re-login goes over the standby connection, which then becomes the primary (`kept`);
+   * should that connection close or not answer, over HTTP.
+   */
+  private async signInAt(url: string, token: string, takeoverId?: string): Promise<SignedInAt> {
+    const standby = this.standby
+    let refused: LoginRefused | undefined
+    if (standby?.url === url && standby.open) {
+      const answer = await this.reloginOver(standby, token, takeoverId)
+      if (answer instanceof LoginRefused) refused = answer
+      else if (answer !== undefined) return { next: answer, via: 'token', kept: standby }
     }
+    try {
+      if (refused !== undefined) throw refused
+      return { next: await this.api.relogin(url, token, takeoverId), via: 'token' }
+    } catch (error) {
+      if (!(error instanceof LoginRefused) || !error.code.startsWith('token-')) throw error
+      return { next: await this.api.signIn(url, this.credentials, takeoverId), via: 'password' }
+    }
+  }
+
+  private reloginOver(link: Link, token: string, takeoverId?: string): Promise<SignInResult | LoginRefused | undefined> {
+    return new Promise((resolve) => {
+      const settle = (answer: SignInResult | LoginRefused | undefined) => {
+        if (link.promotion !== settle) return
+        link.promotion = undefined
+        clearTimeout(timer)
+        resolve(answer)
+      }
+      const timer = setTimeout(() => settle(undefined), LOGIN_TIMEOUT_MS).unref()
+      link.promotion = settle
+      link.socket?.send(JSON.stringify({ type: 'relogin', token, ...(takeoverId === undefined ? {} : { takeoverId }) }))
+    })
   }
 
   /**
@@ -339,28 +420,34 @@ export class AgentClient implements Tickable {
     const leaving = url === this.primary.url ? undefined : this.primary.url
     try {
       if (why === 'planned' && leaving !== undefined) await this.leave(leaving, session)
-      let signedIn: { next: SignInResult; via: 'password' | 'token' }
+      let signedIn: SignedInAt
       try {
         signedIn = await this.signInAt(url, session.token, takeoverId)
       } catch (error) {
         if (why === 'planned' && leaving !== undefined) await this.returnTo(leaving, session)
         throw error
       }
-      const { next, via } = signedIn
+      const { next, via, kept } = signedIn
       if (this.current === undefined) return
-      if (why === 'lost' && leaving !== undefined) void this.signOutQuietly(leaving, session)
+      // Signing out of a lost site can wait until it answers again (it may only be unreachable from here).
+      if (why === 'lost' && leaving !== undefined) this.leftBehind = { url: leaving, session }
       this.current = next
       if (url !== this.primary.url) {
         const previous = this.primary
         this.drop(previous)
-        if (this.standby !== undefined) this.drop(this.standby)
-        this.primary = this.link(url, 'primary')
+        if (kept === undefined) {
+          if (this.standby !== undefined) this.drop(this.standby)
+          this.primary = this.link(url, 'primary')
+        } else {
+          kept.mode = 'primary'
+          this.primary = kept
+        }
         // The site we left becomes the standby; it is probably down, so reconnects back off.
-        this.standby = { ...this.link(previous.url, 'standby'), failures: 1, nextAttemptAt: Date.now() + this.intervalMs }
+        this.standby = { ...this.link(previous.url, 'standby'), failures: 1, nextAttemptAt: Date.now() + jittered(2 * this.intervalMs) }
       } else {
         this.drop(this.primary)
       }
-      this.open(this.primary)
+      if (this.primary.socket === undefined) this.open(this.primary)
       this.onEvent({
         type: 'signed-in',
         site: next.site,
@@ -368,6 +455,7 @@ export class AgentClient implements Tickable {
         extension: next.extension,
         via,
         ...(takeoverId === undefined ? {} : { takeoverId }),
+        ...(kept === undefined ? {} : { overStandby: true }),
       })
     } catch (error) {
       this.onEvent({ type: 'error', message: `re-login at ${url} failed: ${describe(error)}` })
@@ -380,7 +468,7 @@ export class AgentClient implements Tickable {
   private async leave(url: string, session: SignInResult): Promise<void> {
     this.drop(this.primary)
     try {
-      await api.signOut(url, session.token)
+      await this.api.signOut(url, session.token)
     } catch (error) {
       this.onEvent({ type: 'error', message: `sign-out at ${url} before moving failed: ${describe(error)}` })
     }
@@ -402,7 +490,7 @@ export class AgentClient implements Tickable {
 
   private async signOutQuietly(url: string, session: SignInResult): Promise<void> {
     try {
-      await api.signOut(url, session.token)
+      await this.api.signOut(url, session.token)
       this.onEvent({ type: 'left-site', site: session.site })
     } catch {
       // The site is down: its session ends by its own timeout.

@@ -9,6 +9,8 @@ export interface SimulatedAgent {
   credentials: Credentials
   primaryUrl: string
   standbyUrl?: string
+  /** The desktop's own address (see AgentClientOptions.localAddress). */
+  localAddress?: string
 }
 
 export interface SimulatorOptions {

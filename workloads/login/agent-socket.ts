@@ -1,6 +1,7 @@
 // The agent WebSocket (`/v1/agent`, protocol in ../lib/protocol.ts). A primary connection renews the
 // session and its lease on each heartbeat — and re-creates them from the token when Redis lost them;
-// a standby connection waits for a re-login instruction (and reports a declined one).
+// a standby connection waits for a re-login instruction (and reports a declined one), and becomes the
+// primary when the agent re-logs in over it.
 import type { FastifyInstance } from 'fastify'
 import type { WebSocket } from '@fastify/websocket'
 import { TokenError, type SessionClaims } from '../lib/auth/tokens.ts'
@@ -8,7 +9,10 @@ import { projectionKeys } from '../lib/keys.ts'
 import { decodeAgentSeat, decodeSitePools } from '../lib/projection/decode.ts'
 import { AGENT_SOCKET_PATH, parseClientMessage, type ClientMessage } from '../lib/protocol.ts'
 import type { LoginContext } from './context.ts'
+import { SignInError } from './errors.ts'
 import { closeCodes, send, type AgentConnection, type ConnectionHub } from './hub.ts'
+import { recordedSignIn } from './recorded-signin.ts'
+import { signInWithToken } from './signin.ts'
 import { defaultLeaseMs, type HeartbeatOutcome } from './session-store.ts'
 import { recordDecline } from './takeover.ts'
 
@@ -100,6 +104,38 @@ export function registerAgentSocket(app: FastifyInstance, ctx: LoginContext, hub
     return connection
   }
 
+  /** A re-login over a standby connection: on success the connection is the agent's primary here; a refusal leaves it a standby. */
+  const reloginOver = async (standby: AgentConnection, message: Extract<ClientMessage, { type: 'relogin' }>): Promise<AgentConnection> => {
+    const { socket } = standby
+    const refuse = (error: SignInError) => {
+      app.log.info({ reason: error.code }, error.message)
+      send(socket, { type: 'relogin-refused', status: error.status, code: error.code, message: error.message })
+      return standby
+    }
+    if (standby.mode !== 'standby') return refuse(new SignInError('bad-request', 'this connection is already the primary: heartbeat on it'))
+    let result
+    try {
+      const claims = await ctx.tokens.verify(message.token)
+      if (claims.agentId !== standby.claims.agentId) {
+        return refuse(
+          new SignInError('bad-request', `this standby connection belongs to agent ${standby.claims.agentId}, not ${claims.agentId}`),
+        )
+      }
+      result = await recordedSignIn(ctx, 'token', () => signInWithToken(ctx, message.token), message.takeoverId)
+    } catch (error) {
+      if (error instanceof TokenError) return refuse(new SignInError(error.code, error.message))
+      if (error instanceof SignInError) return refuse(error)
+      throw error
+    }
+    const claims = await ctx.tokens.verify(result.token)
+    const [leaseMs, mac] = await Promise.all([leaseMsOf(ctx, claims.pool), macOf(ctx, claims)])
+    const primary: Primary = { socket, mode: 'primary', claims, leaseMs, mac, issuedAt: claims.issuedAt }
+    hub.remove(standby)
+    hub.add(primary)
+    send(socket, { type: 'signed-in', result })
+    return primary
+  }
+
   const heartbeat = async (connection: AgentConnection, seq: number): Promise<void> => {
     if (connection.mode === 'standby') {
       send(connection.socket, { type: 'heartbeat-ack', seq })
@@ -149,6 +185,9 @@ export function registerAgentSocket(app: FastifyInstance, ctx: LoginContext, hub
       } else if (connection === undefined) {
         send(socket, { type: 'error', message: 'send hello with the session token first' })
         socket.close(closeCodes.protocol, 'no hello')
+      } else if (message.type === 'relogin') {
+        connection = await reloginOver(connection, message)
+        if (!isOpen()) hub.remove(connection)
       } else if (message.type === 'takeover-declined') {
         ctx.metrics.takeoverDeclines.inc()
         await recordDecline(ctx, message.takeoverId, connection.claims.agentId, message.reason)

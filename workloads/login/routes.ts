@@ -7,7 +7,8 @@ import { decodePhone } from '../lib/projection/decode.ts'
 import type { LoginContext } from './context.ts'
 import { directoryDocument, notFoundDocument } from './directory.ts'
 import { SignInError } from './errors.ts'
-import { recordRelogin, startTakeover, takeoverReport } from './takeover.ts'
+import { recordedSignIn } from './recorded-signin.ts'
+import { startTakeover, takeoverReport } from './takeover.ts'
 import { parseTakeoverRequest } from './takeover-request.ts'
 import type { SignInResult } from '../lib/protocol.ts'
 import { signInWithPassword, signInWithToken } from './signin.ts'
@@ -23,19 +24,12 @@ function refuse(reply: FastifyReply, error: SignInError) {
 
 export function registerRoutes(app: FastifyInstance, ctx: LoginContext): void {
   const signIn = async (reply: FastifyReply, kind: 'password' | 'token', attempt: () => Promise<SignInResult>, takeoverId?: unknown) => {
-    const stopTimer = ctx.metrics.duration.startTimer()
     try {
-      const result = await attempt()
-      ctx.metrics.signIns.inc({ kind })
-      if (typeof takeoverId === 'string' && takeoverId.length > 0) await recordRelogin(ctx, takeoverId, result.agentId)
-      return await reply.send(result)
+      return await reply.send(await recordedSignIn(ctx, kind, attempt, takeoverId))
     } catch (error) {
       if (!(error instanceof SignInError)) throw error
-      ctx.metrics.failures.inc({ reason: error.code })
       app.log.info({ reason: error.code }, error.message)
       return await refuse(reply, error)
-    } finally {
-      stopTimer()
     }
   }
 

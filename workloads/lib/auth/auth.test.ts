@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
+import { createSigner } from 'fast-jwt'
 import { loadIdentityFile, passwordSha256, StaticIdentityProvider } from './identity.ts'
 import { createTokenSigner, TokenError } from './tokens.ts'
 
@@ -36,6 +37,19 @@ describe('session tokens', () => {
     )
     await assert.rejects(signer.verify('not a token'), (error: unknown) => error instanceof TokenError && error.code === 'token-invalid')
     assert.throws(() => createTokenSigner({ secret: new Uint8Array(8), ttlSeconds: 60 }), /at least 32 bytes/)
+  })
+
+  it('refuses a token of the right secret with another issuer, no signature, or no session claims', async () => {
+    const signer = createTokenSigner({ secret, ttlSeconds: 60 })
+    const key = Buffer.from(secret)
+    const refusedAs = (code: string, message: RegExp) => (error: unknown) =>
+      error instanceof TokenError && error.code === code && message.test(error.message)
+    const foreign = createSigner({ key, algorithm: 'HS256', iss: 'someone-else', expiresIn: 60_000 })({ sub: 'A1' })
+    await assert.rejects(signer.verify(foreign), refusedAs('token-invalid', /not valid/))
+    const unsigned = createSigner({ algorithm: 'none', iss: 'callcenter-login', expiresIn: 60_000 })({ sub: 'A1' })
+    await assert.rejects(signer.verify(unsigned), refusedAs('token-invalid', /not valid/))
+    const bare = createSigner({ key, algorithm: 'HS256', iss: 'callcenter-login', expiresIn: 60_000 })({ sub: 'A1' })
+    await assert.rejects(signer.verify(bare), refusedAs('token-invalid', /lacks session claims/))
   })
 })
 
