@@ -6,7 +6,7 @@ import { planEdge } from './plan.ts'
 import { formatEdgeProblems, validateEdgeInput, type EdgeInputProblem } from './validate.ts'
 
 export type { EdgeRenderInput, SoftswitchAddress } from './model.ts'
-export { RPC_PATH } from './model.ts'
+export { CALLS_TO_SITE_PROFILE, RPC_PATH } from './model.ts'
 export { planEdge, type EdgePlan, type PlannedSet, type PlannedDestination, type TrunkRoute } from './plan.ts'
 export { validateEdgeInput, formatEdgeProblems, type EdgeInputProblem } from './validate.ts'
 

@@ -10,10 +10,14 @@
 //   OPTIONS probe answers again and tries the next destination of the set.
 // - Any other request to a registered extension: relayed to the phone. Everything else: 404.
 // - In-dialog requests follow the Record-Route of the edge.
+// - Calls in progress are counted per destination site: a carrier call sent to a soft switch is a
+//   dialog in profile calls_to_site under the soft switch's site (its dispatcher attribute `site`),
+//   moved to the next site when the call fails over there, and out of it once the call ends (BYE, or
+//   a final failure). The operator reads the counts over JSON-RPC (dlg.profile_get_size).
 // JSON-RPC (jsonrpcs over xhttp) is served only on the RPC listener's port, and SIP only on the SIP
 // listener; no FIFO, datagram or ctl socket is opened.
 import type { Site } from '../../../crds/types.ts'
-import { RENDER_DEFAULTS, RPC_PATH, type EdgeRenderInput } from './model.ts'
+import { CALLS_TO_SITE_PROFILE, RENDER_DEFAULTS, RPC_PATH, type EdgeRenderInput } from './model.ts'
 import type { EdgePlan, TrunkRoute } from './plan.ts'
 
 interface Probing {
@@ -111,6 +115,7 @@ loadmodule "siputils.so"
 loadmodule "xlog.so"
 loadmodule "xhttp.so"
 loadmodule "dispatcher.so"
+loadmodule "dialog.so"
 
 # JSON-RPC only over HTTP: no FIFO and no datagram socket.
 modparam("jsonrpcs", "transport", 1)
@@ -139,6 +144,11 @@ modparam("dispatcher", "ds_probing_mode", 1)
 modparam("dispatcher", "ds_probing_threshold", ${probing.failureThreshold})
 modparam("dispatcher", "ds_inactive_threshold", ${probing.recoveryThreshold})
 modparam("dispatcher", "ds_ping_reply_codes", "class=2;class=3;code=403;code=404;code=405;code=501")
+
+# Calls in progress per destination site, in memory only; a dialog is matched by its Record-Route
+# parameter, or by Call-ID and tags.
+modparam("dialog", "profiles_with_value", "${CALLS_TO_SITE_PROFILE}")
+modparam("dialog", "dlg_match_mode", 1)
 
 ####### Routing logic ########
 request_route {
@@ -221,8 +231,18 @@ route[SOFTSWITCH] {
 		sl_send_reply("503", "No soft switch available");
 		exit;
 	}
+	dlg_manage();
+	route(COUNT_CALL);
 	t_on_failure("SOFTSWITCH_FAILOVER");
 	route(RELAY);
+}
+
+# The call counts in progress to the site of the soft switch it is sent to now ($avp(callsite): the site it
+# counted for before a failover).
+route[COUNT_CALL] {
+	if ($avp(callsite) != $null) unset_dlg_profile("${CALLS_TO_SITE_PROFILE}", "$avp(callsite)");
+	$avp(callsite) = $(xavp(_dsdst_=>attrs){param.value,site});
+	set_dlg_profile("${CALLS_TO_SITE_PROFILE}", "$avp(callsite)");
 }
 
 # Per-call failover: the soft switch timed out without answering or replied 5xx.
@@ -232,6 +252,7 @@ failure_route[SOFTSWITCH_FAILOVER] {
 		xlog("L_NOTICE", "soft switch $du failed ($T_reply_code), trying the next one\\n");
 		ds_mark_dst("ip");
 		if (ds_next_dst()) {
+			route(COUNT_CALL);
 			t_on_failure("SOFTSWITCH_FAILOVER");
 			route(RELAY);
 		}

@@ -37,3 +37,10 @@ export const RENDER_DEFAULTS = {
 
 /** The JSON-RPC endpoint path on the RPC listener. */
 export const RPC_PATH = '/RPC'
+
+/**
+ * The dialog profile (with a value) counting the calls in progress through an edge per destination site:
+ * each carrier call sent to a soft switch is in it under that soft switch's site until it ends.
+ * Read with JSON-RPC `dlg.profile_get_size <profile> <site>`.
+ */
+export const CALLS_TO_SITE_PROFILE = 'calls_to_site'
