@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { FastifyInstance } from 'fastify'
-import { createDrillAgent, type ComponentControl } from './agent.ts'
+import { createDrillAgent, MAX_CUT_SECONDS, type ComponentControl, type NetworkControl } from './agent.ts'
 import { DrillAgentClient, DrillAgentError } from './client.ts'
 
 const TOKEN = 'drill-token-0123456789abcdef'
@@ -62,7 +62,7 @@ describe('drill agent', () => {
 
   it('stops and starts a component, listing the injected fault meanwhile; both idempotent', async () => {
     const client = new DrillAgentClient(url, TOKEN)
-    assert.deepEqual(await client.faults(), { components: ['edge', 'login'], faults: [] })
+    assert.deepEqual(await client.faults(), { components: ['edge', 'login'], network: { offered: false }, faults: [] })
     const first = await client.fault('edge', 'stop')
     assert.equal(first.applied, true)
     assert.equal(edge.running(), false)
@@ -142,7 +142,154 @@ describe('drill agent', () => {
     }
   })
 
+  it('answers 404 for the network fault when it offers none; the client reports it as not applied', async () => {
+    const response = await fetch(`${url}/v1/network`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'cut', healAfterSeconds: 30 }),
+    })
+    assert.equal(response.status, 404)
+    assert.match(((await response.json()) as { message: string }).message, /offers no network fault/)
+    assert.deepEqual(await new DrillAgentClient(url, TOKEN).network('heal'), { applied: false })
+  })
+
   it('refuses a token too short to be a secret', () => {
     assert.throws(() => createDrillAgent({ token: 'short', components: {} }), /at least 16 characters/)
+  })
+})
+
+/** A network that is a flag plus a log of the calls; heal fails while failHeal says so. */
+function fakeNetwork(calls: string[], failHeal = { count: 0 }): NetworkControl & { cut: () => Promise<void>; isCut: () => boolean } {
+  let cut = false
+  return {
+    isCut: () => cut,
+    cut: () => {
+      calls.push('cut')
+      cut = true
+      return Promise.resolve()
+    },
+    heal: () => {
+      calls.push('heal')
+      if (failHeal.count > 0) {
+        failHeal.count--
+        return Promise.reject(new Error('iptables: resource busy'))
+      }
+      cut = false
+      return Promise.resolve()
+    },
+  }
+}
+
+describe('drill agent network fault', () => {
+  const start = async (network: NetworkControl, networkRetryMs?: number) => {
+    const app = createDrillAgent({ token: TOKEN, components: {}, network, ...(networkRetryMs === undefined ? {} : { networkRetryMs }) })
+    const url = await app.listen({ host: '127.0.0.1', port: 0 })
+    return { app, client: new DrillAgentClient(url, TOKEN), url }
+  }
+  const until = async (what: string, ok: () => boolean, timeoutMs = 10_000) => {
+    const deadline = Date.now() + timeoutMs
+    while (!ok()) {
+      if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  }
+
+  it('cuts and heals, listing the cut meanwhile; a second cut keeps its start and moves its deadline; both idempotent', async () => {
+    const calls: string[] = []
+    const network = fakeNetwork(calls)
+    const { app, client } = await start(network)
+    try {
+      assert.deepEqual(await client.faults(), { components: [], network: { offered: true }, faults: [] })
+      const first = await client.network('cut', 600)
+      assert.equal(first.applied, true)
+      assert.equal(network.isCut(), true)
+      const firstCut = first.cut
+      assert.ok(firstCut, 'the cut is listed')
+      assert.ok(Date.parse(firstCut.healsAt) - Date.parse(firstCut.since) >= 599_000, 'heals by itself 600 s later')
+      const again = await client.network('cut', 1200)
+      assert.ok(again.cut, 'still listed')
+      assert.equal(again.cut.since, firstCut.since, 'a second cut keeps the first time')
+      assert.ok(Date.parse(again.cut.healsAt) > Date.parse(firstCut.healsAt), 'and refreshes the deadline')
+      assert.deepEqual((await client.faults()).network, { offered: true, cut: again.cut })
+      await client.network('heal')
+      await client.network('heal')
+      assert.equal(network.isCut(), false)
+      assert.deepEqual((await client.faults()).network, { offered: true })
+      assert.deepEqual(calls, ['cut', 'cut', 'heal', 'heal'])
+    } finally {
+      await app.close()
+    }
+  })
+
+  it('refuses a cut without healAfterSeconds, or a caller without the token, and does nothing', async () => {
+    const calls: string[] = []
+    const { app, url } = await start(fakeNetwork(calls))
+    try {
+      const post = (body: unknown, token = TOKEN) =>
+        fetch(`${url}/v1/network`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        })
+      const noDeadline = await post({ action: 'cut' })
+      assert.equal(noDeadline.status, 400)
+      assert.match(((await noDeadline.json()) as { message: string }).message, /body\.healAfterSeconds is required to cut/)
+      const tooLong = await post({ action: 'cut', healAfterSeconds: MAX_CUT_SECONDS + 1 })
+      assert.equal(tooLong.status, 400)
+      assert.match(((await tooLong.json()) as { message: string }).message, /body\.healAfterSeconds must be <= 7200/)
+      assert.equal((await post({ action: 'split' })).status, 400)
+      assert.equal((await post({ action: 'cut', healAfterSeconds: 30 }, 'wrong-token-0123456789')).status, 401)
+      assert.deepEqual(calls, [])
+    } finally {
+      await app.close()
+    }
+  })
+
+  it('heals by itself at the deadline when nobody asks (the operator may be cut off too)', async () => {
+    const calls: string[] = []
+    const network = fakeNetwork(calls)
+    const { app, client } = await start(network)
+    try {
+      await client.network('cut', 1)
+      assert.equal(network.isCut(), true)
+      await until('healed at the deadline', () => !network.isCut())
+      assert.deepEqual(calls, ['cut', 'heal'])
+      assert.deepEqual((await client.faults()).network, { offered: true })
+    } finally {
+      await app.close()
+    }
+  })
+
+  it('answers 502 when a heal fails, keeps the cut listed, and tries the heal again until it works', async () => {
+    const calls: string[] = []
+    const failHeal = { count: 2 }
+    const network = fakeNetwork(calls, failHeal)
+    const { app, client } = await start(network, 50)
+    try {
+      await client.network('cut', 600)
+      await assert.rejects(client.network('heal'), (error: unknown) => {
+        assert.ok(error instanceof DrillAgentError)
+        assert.equal(error.status, 502)
+        assert.match(error.message, /heal network failed: iptables: resource busy/)
+        assert.doesNotMatch(error.message, new RegExp(TOKEN))
+        return true
+      })
+      assert.ok((await client.faults()).network.cut, 'still cut')
+      await until('healed by the retries', () => !network.isCut())
+      assert.deepEqual(calls, ['cut', 'heal', 'heal', 'heal'])
+    } finally {
+      await app.close()
+    }
+  })
+
+  it('heals a cut network when it is closed, and only then', async () => {
+    const calls: string[] = []
+    const cutAgent = await start(fakeNetwork(calls))
+    await cutAgent.client.network('cut', 600)
+    await cutAgent.app.close()
+    assert.deepEqual(calls, ['cut', 'heal'])
+    const idle = await start(fakeNetwork(calls))
+    await idle.app.close()
+    assert.deepEqual(calls, ['cut', 'heal'], 'nothing to heal')
   })
 })

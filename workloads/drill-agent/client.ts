@@ -1,5 +1,5 @@
 // Client of the drill agent's HTTP API, for the operator. The token is sent, never put in an error.
-import type { DrillComponent, FaultAction, InjectedFault } from './agent.ts'
+import type { DrillComponent, FaultAction, FaultList, InjectedFault, NetworkAction, NetworkCut } from './agent.ts'
 
 export class DrillAgentError extends Error {
   readonly status: number
@@ -37,8 +37,25 @@ export class DrillAgentClient {
     }
   }
 
-  async faults(): Promise<{ components: DrillComponent[]; faults: InjectedFault[] }> {
-    return this.#request('GET', '/v1/faults')
+  /**
+   * Cuts this site off from its peer sites (healed by the agent itself after healAfterSeconds at the latest) or heals it.
+   * applied false: the agent offers no network fault (it answered 404).
+   */
+  async network(action: NetworkAction, healAfterSeconds?: number): Promise<{ applied: boolean; cut?: NetworkCut }> {
+    try {
+      const body = { action, ...(healAfterSeconds === undefined ? {} : { healAfterSeconds }) }
+      const answer = await this.#request<FaultList>('POST', '/v1/network', body)
+      return { applied: true, ...(answer.network.cut ? { cut: answer.network.cut } : {}) }
+    } catch (error) {
+      if (error instanceof DrillAgentError && error.status === 404) return { applied: false }
+      throw error
+    }
+  }
+
+  /** What the agent can do and the faults injected now; an agent from before the network fault offers none. */
+  async faults(): Promise<FaultList> {
+    const answer = await this.#request<Omit<FaultList, 'network'> & Partial<Pick<FaultList, 'network'>>>('GET', '/v1/faults')
+    return { ...answer, network: answer.network ?? { offered: false } }
   }
 
   async #request<T>(method: string, path: string, body?: unknown): Promise<T> {

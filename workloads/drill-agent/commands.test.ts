@@ -5,13 +5,26 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import type { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { after, describe, it } from 'node:test'
 import { DrillAgentClient } from './client.ts'
-import { commandControls, commandsFromEnv, runCommand } from './commands.ts'
+import { commandControls, commandsFromEnv, networkCommandControl, networkCommandsFromEnv, runCommand } from './commands.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'drill-agent-'))
 after(() => rmSync(dir, { recursive: true, force: true }))
+
+/** The URL main.ts logs once it listens; the rest of its output is drained. */
+async function listeningUrl(output: Readable): Promise<string> {
+  for await (const line of createInterface({ input: output })) {
+    const match = /"msg":"Server listening at (http:\/\/127\.0\.0\.1:\d+)"/.exec(line)
+    if (match?.[1]) {
+      output.resume()
+      return match[1]
+    }
+  }
+  throw new Error('main.ts exited before it listened')
+}
 
 describe('drill agent commands', () => {
   it('reads stop/start commands per component from the environment', () => {
@@ -26,6 +39,32 @@ describe('drill agent commands', () => {
       () => commandsFromEnv({ DRILL_STOP_LOGIN: 'systemctl stop login' }),
       /login: set both DRILL_STOP_LOGIN and DRILL_START_LOGIN/,
     )
+  })
+
+  it('reads the network cut and heal commands from the environment: both or neither', () => {
+    assert.equal(networkCommandsFromEnv({ DRILL_STOP_EDGE: 'x' }), undefined)
+    assert.deepEqual(
+      networkCommandsFromEnv({ DRILL_CUT_NETWORK: ' /usr/local/sbin/drill-partition cut', DRILL_HEAL_NETWORK: 'drill-partition heal' }),
+      {
+        cut: '/usr/local/sbin/drill-partition cut',
+        heal: 'drill-partition heal',
+      },
+    )
+    assert.throws(
+      () => networkCommandsFromEnv({ DRILL_CUT_NETWORK: 'iptables -I INPUT -j DROP' }),
+      /network: set both DRILL_CUT_NETWORK and DRILL_HEAL_NETWORK/,
+    )
+    assert.throws(() => networkCommandsFromEnv({ DRILL_HEAL_NETWORK: 'true', DRILL_CUT_NETWORK: '  ' }), /only one is set/)
+  })
+
+  it('cuts and heals with real shell commands', async () => {
+    const marker = join(dir, 'cut')
+    const network = networkCommandControl({ cut: `touch ${marker}`, heal: `rm -f ${marker}` }, 5000)
+    await network.cut()
+    assert.equal(existsSync(marker), true)
+    await network.heal()
+    await network.heal()
+    assert.equal(existsSync(marker), false)
   })
 
   it('runs real shell commands, and fails with the exit status and output of one that fails', async () => {
@@ -55,16 +94,7 @@ describe('drill agent commands', () => {
       stdio: ['ignore', 'pipe', 'inherit'],
     })
     try {
-      const lines = createInterface({ input: child.stdout })
-      let url = ''
-      for await (const line of lines) {
-        const match = /"msg":"Server listening at (http:\/\/127\.0\.0\.1:\d+)"/.exec(line)
-        if (match?.[1]) {
-          url = match[1]
-          break
-        }
-      }
-      child.stdout.resume()
+      const url = await listeningUrl(child.stdout)
       const client = new DrillAgentClient(url, 'file-token-0123456789abcdef')
       await client.fault('edge', 'stop')
       assert.equal(existsSync(marker), true)
@@ -81,6 +111,32 @@ describe('drill agent commands', () => {
     }
   })
 
+  it('main.ts serves the network fault alone, and heals a cut network when it is stopped', async () => {
+    const marker = join(dir, 'network-cut')
+    const main = fileURLToPath(new URL('./main.ts', import.meta.url))
+    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', main], {
+      env: {
+        PATH: process.env.PATH,
+        DRILL_AGENT_TOKEN: 'env-token-0123456789abcdef',
+        DRILL_AGENT_PORT: '0',
+        DRILL_CUT_NETWORK: `touch ${marker}`,
+        DRILL_HEAL_NETWORK: `rm -f ${marker}`,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    try {
+      const url = await listeningUrl(child.stdout)
+      const client = new DrillAgentClient(url, 'env-token-0123456789abcdef')
+      assert.deepEqual(await client.faults(), { components: [], network: { offered: true }, faults: [] })
+      assert.equal((await client.network('cut', 600)).applied, true)
+      assert.equal(existsSync(marker), true)
+    } finally {
+      child.kill('SIGTERM')
+      await once(child, 'exit')
+    }
+    assert.equal(existsSync(marker), false, 'SIGTERM healed the cut network')
+  })
+
   it('main.ts exits 2 with a clear message when no component is configured', async () => {
     const main = fileURLToPath(new URL('./main.ts', import.meta.url))
     const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', main], {
@@ -91,6 +147,9 @@ describe('drill agent commands', () => {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
     const [code] = (await once(child, 'exit')) as [number]
     assert.equal(code, 2)
-    assert.match(stderr, /no component configured: set DRILL_STOP_<COMPONENT> and DRILL_START_<COMPONENT>/)
+    assert.match(
+      stderr,
+      /no fault configured: set DRILL_STOP_<COMPONENT> and DRILL_START_<COMPONENT>, or DRILL_CUT_NETWORK and DRILL_HEAL_NETWORK/,
+    )
   })
 })

@@ -1,8 +1,9 @@
 // The drill agent of a real External site stops and starts components with shell commands the site's
 // administrators configure, e.g. DRILL_STOP_EDGE="systemctl stop kamailio" and
-// DRILL_START_EDGE="systemctl start kamailio". A component is controllable only with both commands.
+// DRILL_START_EDGE="systemctl start kamailio". A component is controllable only with both commands. The
+// network fault likewise: DRILL_CUT_NETWORK and DRILL_HEAL_NETWORK (see the README for an iptables example).
 import { spawn } from 'node:child_process'
-import { DRILL_COMPONENTS, type ComponentControl, type DrillComponent } from './agent.ts'
+import { DRILL_COMPONENTS, type ComponentControl, type DrillComponent, type NetworkControl } from './agent.ts'
 
 export interface ComponentCommands {
   stop: string
@@ -22,6 +23,24 @@ export function commandsFromEnv(env: Record<string, string | undefined>): Partia
     commands[component] = { stop, start }
   }
   return commands
+}
+
+export interface NetworkCommands {
+  cut: string
+  heal: string
+}
+
+/** Reads DRILL_CUT_NETWORK / DRILL_HEAL_NETWORK: both or neither (a cut nobody can heal is a configuration error). */
+export function networkCommandsFromEnv(env: Record<string, string | undefined>): NetworkCommands | undefined {
+  const cut = env.DRILL_CUT_NETWORK?.trim() ?? ''
+  const heal = env.DRILL_HEAL_NETWORK?.trim() ?? ''
+  if (cut === '' && heal === '') return undefined
+  if (cut === '' || heal === '') throw new Error('network: set both DRILL_CUT_NETWORK and DRILL_HEAL_NETWORK (only one is set)')
+  return { cut, heal }
+}
+
+export function networkCommandControl(commands: NetworkCommands, timeoutMs: number): NetworkControl {
+  return { cut: () => runCommand(commands.cut, timeoutMs), heal: () => runCommand(commands.heal, timeoutMs) }
 }
 
 /** Runs a command with /bin/sh; fails with its exit status and the end of its output when it does not exit 0 in time. */

@@ -5,10 +5,12 @@
 //   DRILL_AGENT_PORT          listen port (default 8095)
 //   DRILL_STOP_<COMPONENT>    shell command that stops a component (SOFTSWITCH, EDGE, ACD, LOGIN, CTI),
 //   DRILL_START_<COMPONENT>   and the one that starts it again, e.g. "systemctl stop kamailio"
+//   DRILL_CUT_NETWORK         shell command that cuts this site off from its peer sites (Partition drills),
+//   DRILL_HEAL_NETWORK        and the one that heals it; both idempotent (README: an iptables example)
 //   DRILL_COMMAND_TIMEOUT_MS  how long one command may take (default 60000)
 import { readFile } from 'node:fs/promises'
 import { createDrillAgent } from './agent.ts'
-import { commandControls, commandsFromEnv } from './commands.ts'
+import { commandControls, commandsFromEnv, networkCommandControl, networkCommandsFromEnv } from './commands.ts'
 
 const env = process.env
 
@@ -30,14 +32,27 @@ function integer(name: string, fallback: number): number {
 
 try {
   const commands = commandsFromEnv(env)
-  if (Object.keys(commands).length === 0) throw new Error('no component configured: set DRILL_STOP_<COMPONENT> and DRILL_START_<COMPONENT>')
+  const network = networkCommandsFromEnv(env)
+  if (Object.keys(commands).length === 0 && network === undefined)
+    throw new Error(
+      'no fault configured: set DRILL_STOP_<COMPONENT> and DRILL_START_<COMPONENT>, or DRILL_CUT_NETWORK and DRILL_HEAL_NETWORK',
+    )
+  const timeoutMs = integer('DRILL_COMMAND_TIMEOUT_MS', 60_000)
   const app = createDrillAgent({
     token: await token(),
-    components: commandControls(commands, integer('DRILL_COMMAND_TIMEOUT_MS', 60_000)),
+    components: commandControls(commands, timeoutMs),
+    ...(network ? { network: networkCommandControl(network, timeoutMs) } : {}),
     logger: true,
   })
+  // Closing heals a network the agent cut (network.ts); if that fails, say so and exit non-zero.
   const shutdown = () => {
-    void app.close().then(() => process.exit(0))
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`drill agent: stopping: ${(error as Error).message}`)
+        process.exit(1)
+      },
+    )
   }
   process.once('SIGTERM', shutdown)
   process.once('SIGINT', shutdown)
