@@ -72,7 +72,7 @@ export async function startLoginService(options: LoginServiceOptions): Promise<L
   subscriber.on('error', redisDown)
   const keys = loginKeys(options.site)
   const store = new SessionStore(redis, keys, options.sessionTimeoutMs)
-  const hub = new ConnectionHub()
+  const hub = new ConnectionHub({ onOfferFailed: (err: unknown) => app.log.warn({ err }, 'a standing takeover instruction failed') })
   const warn = (message: string) => app.log.warn(message)
   const context: LoginContext = {
     site: options.site,

@@ -12,9 +12,10 @@ import { credentials, post, projectWorld, startTestLogin, worldObjects } from '.
 const SITES = ['shanghai', 'nantong'] as const
 
 describe('takeover of agents between two sites (two real Redis, two login services)', () => {
-  // A100-A109 hotel (failover, fence), A110-A113 flight and A114-A115 hotel (drain by group), A116 hotel (lost site).
+  // A100-A109 hotel (failover, fence), A110-A113 flight and A114-A115 hotel (drain by group), A116 hotel (lost site),
+  // A120-A124 hotel (failback home to shanghai).
   const objects = worldObjects({
-    extraAgents: 17,
+    extraAgents: 25,
     extraAgentSkills: (n) => (n >= 110 && n <= 113 ? ['flight'] : ['hotel']),
     shanghaiPools: [{ name: 'general', from: 1000, to: 1099 }],
   })
@@ -184,6 +185,80 @@ describe('takeover of agents between two sites (two real Redis, two login servic
     assert.deepEqual(Object.keys(done.agents).sort(), ['A110', 'A111', 'A112', 'A113'])
     assert.deepEqual(await sessionSites('A110'), ['nantong'])
     assert.deepEqual(simulator.census().bySite, { nantong: 4, shanghai: 2 })
+  })
+
+  it('failback: drain limited to the agents homed here; the agent homed at the survivor stays, one on a call moves after it, a late standby is told too', async (t) => {
+    // After a failover: A120-A123 (homed at shanghai) and A10003 (homed at nantong) signed in at nantong, standby at shanghai.
+    const atNantong = (account: string, pcHostName: string) => ({
+      credentials: credentials(account, pcHostName),
+      primaryUrl: url('nantong'),
+      standbyUrl: url('shanghai'),
+    })
+    const simulator = new AgentSimulator({
+      agents: [
+        ...[120, 121, 122, 123].map((n) => atNantong(`agent${n}@travel.example`, `PC-${n}`)),
+        atNantong('wang.fang@travel.example', 'NT-PC-0004'),
+      ],
+      heartbeatIntervalMs: 1_000,
+      slots: 5,
+    })
+    const late = new AgentClient({ ...atNantong('agent124@travel.example', 'PC-124'), heartbeatIntervalMs: 1_000 })
+    t.after(async () => {
+      await simulator.signOutAll()
+      simulator.stop()
+      await late.signOut().catch(() => undefined)
+    })
+    assert.equal((await simulator.signInAll()).succeeded, 5)
+    await waitFor('every standby connection at shanghai', () => simulator.census().standby === 5)
+    const onCall = simulator.clients[3]
+    assert.equal(onCall?.session?.agentId, 'A123')
+    onCall.setOnCall(true)
+    const homedHere = ['A120', 'A121', 'A122', 'A123', 'A124']
+    const stopWatching = watchForDoubleSessions([...homedHere, 'A10003'])
+
+    const started = await post(`${url('shanghai')}/v1/takeover`, {
+      failedSite: 'nantong',
+      mode: 'drain',
+      homeSite: 'shanghai',
+      keepInstructingSeconds: 60,
+      key: 'failback-test-nantong',
+    })
+    assert.equal(started.status, 202, JSON.stringify(started.body))
+    const id = String(started.body.id)
+    const shanghaiReport = async () => (await (await fetch(`${url('shanghai')}/v1/takeover/${id}`)).json()) as TakeoverReport
+    await waitFor('the free agents homed at shanghai back home', () => simulator.census().bySite.shanghai === 3)
+    await waitFor('the agent on a call waiting to move', () => simulator.census().movesPending === 1)
+    assert.equal(onCall.session.site, 'nantong', 'on a call: still at nantong')
+    assert.equal(onCall.movePendingTo, 'shanghai')
+
+    // A desktop whose standby connection arrives after the start (it was backing off) is told when it arrives.
+    await late.signIn()
+    await waitFor('the late agent home', () => late.session?.site === 'shanghai')
+    const during = await shanghaiReport()
+    assert.deepEqual(during.pendingAgents, ['A123'])
+    assert.equal(during.homeSite, 'shanghai')
+    assert.ok(during.keepInstructingUntil !== undefined && during.keepInstructingUntil > during.startedAt)
+
+    onCall.setOnCall(false)
+    await waitFor('the agent on a call home after it', () => onCall.session?.site === 'shanghai')
+    const done = await waitFor('every re-login recorded', async () => {
+      const answer = await shanghaiReport()
+      return answer.relogged === 5 ? answer : undefined
+    })
+    const watched = await stopWatching()
+    assert.deepEqual(watched.doubles, [], `no agent signed in at both sites (${watched.samples} samples)`)
+    assert.deepEqual(Object.keys(done.agents).sort(), homedHere)
+    assert.equal(done.instructed, 5, 'each agent counted once')
+    assert.deepEqual(done.pendingAgents, [])
+    assert.equal(simulator.clients[4]?.session?.site, 'nantong', 'the agent homed at nantong stays there')
+    assert.deepEqual(await sessionSites('A10003'), ['nantong'])
+    const again = await post(`${url('shanghai')}/v1/takeover`, {
+      failedSite: 'nantong',
+      mode: 'drain',
+      homeSite: 'shanghai',
+      key: 'failback-test-nantong',
+    })
+    assert.equal(again.body.id, id, 'the same key: the same takeover')
   })
 
   it('a takeover asked for again with the same key is the one already started, never a second', async () => {

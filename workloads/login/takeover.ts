@@ -2,14 +2,17 @@
 // it holds to sign in here, and each re-login's time (from the takeover's start) is recorded in Redis
 // for the timeline. Modes (the agent client carries them out): failover — follow only if the own site
 // is lost, else decline (counted here); drain — move after the current call; fence — move now.
-// skillGroups limits the takeover to agents whose AgentSeat has one of those groups.
+// skillGroups limits the takeover to agents whose AgentSeat has one of those groups, homeSite to those
+// homed there (a failback: only the recovered site's own agents go home). With keepInstructingSeconds the
+// takeover stands that long on every replica: standby connections that arrive later are told too. Each
+// agent counts once as instructed, however often it is told.
 import { randomUUID } from 'node:crypto'
 import { projectionKeys } from '../lib/keys.ts'
 import { percentiles, type Percentiles } from '../lib/percentiles.ts'
 import type { TakeoverMode } from '../lib/protocol.ts'
 import type { LoginContext } from './context.ts'
 import type { ConnectionHub } from './hub.ts'
-import { TAKEOVER_MODES, type TakeoverRequest } from './takeover-request.ts'
+import { selectsAgent, TAKEOVER_MODES, type SeatFacts, type TakeoverRequest } from './takeover-request.ts'
 
 const KEEP_SECONDS = 7 * 24 * 3600
 
@@ -20,14 +23,20 @@ export interface TakeoverReport {
   mode: TakeoverMode
   /** Present when the takeover was limited to these groups' agents. */
   skillGroups?: string[]
+  /** Present when the takeover was limited to the agents homed at this site. */
+  homeSite?: string
   startedAt: number
-  /** Standby connections told to sign in here. */
+  /** Until when (ms since the epoch) standby connections that arrive are told too; absent: only those there at the start. */
+  keepInstructingUntil?: number
+  /** Agents told to sign in here (each once, however often it was told). */
   instructed: number
   relogged: number
   /** Agents that did not follow a failover takeover because their own site still answered. */
   declined: number
   /** Their agent ids, sorted: they stayed at a site that still serves them (a partition), so they are not lost. */
   declinedAgents: string[]
+  /** Agents told that have neither signed in here nor declined yet (e.g. a drain waiting for the end of a call), sorted. */
+  pendingAgents: string[]
   reloginMilliseconds: Percentiles
   agents: Record<string, number>
 }
@@ -55,6 +64,8 @@ export async function startTakeover(
       failedSite: request.failedSite,
       mode: request.mode,
       ...(request.skillGroups === undefined ? {} : { skillGroups: JSON.stringify(request.skillGroups) }),
+      ...(request.homeSite === undefined ? {} : { homeSite: request.homeSite }),
+      ...(request.keepInstructingSeconds ? { keepInstructingUntil: String(startedAt + request.keepInstructingSeconds * 1000) } : {}),
       startedAt: String(startedAt),
       instructed: '0',
     })
@@ -76,34 +87,62 @@ async function startedEarlier(
   return { id, failedSite: request.failedSite, mode: request.mode, startedAt: startedAt === null ? Date.now() : Number(startedAt) }
 }
 
-/** The agents among these whose AgentSeat (in this site's projection) has one of the groups. */
-async function membersOf(ctx: LoginContext, agentIds: readonly string[], groups: readonly string[]): Promise<Set<string>> {
-  const wanted = new Set(groups)
+/** Hash: agentId -> ms after the start when it was first told (beside the takeover's other keys). */
+const instructedKey = (ctx: LoginContext, id: string) => `${ctx.keys.takeover(id)}:instructed`
+
+/** The homeSite and skill groups of each agent's AgentSeat in this site's projection (null: not projected). */
+async function seatFacts(ctx: LoginContext, agentIds: readonly string[]): Promise<(SeatFacts | null)[]> {
   const pipeline = ctx.redis.pipeline()
-  for (const agentId of agentIds) pipeline.hget(projectionKeys.agentSeat(agentId), 'skills')
+  for (const agentId of agentIds) pipeline.hmget(projectionKeys.agentSeat(agentId), 'homeSite', 'skills')
   const answers = (await pipeline.exec()) ?? []
-  const members = new Set<string>()
-  agentIds.forEach((agentId, index) => {
-    const skills = answers[index]?.[1]
-    if (typeof skills !== 'string') return
+  return agentIds.map((_, index) => {
+    const [homeSite, skills] = (answers[index]?.[1] ?? []) as (string | null)[]
+    if (typeof homeSite !== 'string' || typeof skills !== 'string') return null
     const parsed = JSON.parse(skills) as { skillGroup?: unknown }[]
-    if (parsed.some((skill) => typeof skill.skillGroup === 'string' && wanted.has(skill.skillGroup))) members.add(agentId)
+    return { homeSite, skillGroups: parsed.flatMap((skill) => (typeof skill.skillGroup === 'string' ? [skill.skillGroup] : [])) }
   })
-  return members
 }
 
-/** Runs on every replica when a takeover starts. */
+/** Counts the agents told for the first time by this takeover. */
+async function recordInstructed(ctx: LoginContext, id: string, agentIds: readonly string[], startedAt: number): Promise<void> {
+  if (agentIds.length === 0) return
+  const key = instructedKey(ctx, id)
+  const at = String(Math.max(0, Date.now() - startedAt))
+  const pipeline = ctx.redis.pipeline()
+  for (const agentId of agentIds) pipeline.hsetnx(key, agentId, at)
+  pipeline.expire(key, KEEP_SECONDS)
+  const answers = (await pipeline.exec()) ?? []
+  const fresh = answers.slice(0, agentIds.length).filter(([error, added]) => error === null && added === 1).length
+  if (fresh > 0) await ctx.redis.hincrby(ctx.keys.takeover(id), 'instructed', fresh)
+}
+
+/** Runs on every replica when a takeover starts: tells the standby connections here, and stands if asked to. */
 export async function instructStandbys(ctx: LoginContext, hub: ConnectionHub, announcement: TakeoverAnnouncement): Promise<void> {
-  const { id, failedSite, mode, skillGroups } = announcement
-  const members = skillGroups === undefined ? undefined : await membersOf(ctx, hub.standbyAgents(failedSite), skillGroups)
+  const { id, failedSite, mode } = announcement
+  const [storedStart, storedUntil] = await ctx.redis.hmget(ctx.keys.takeover(id), 'startedAt', 'keepInstructingUntil')
+  const startedAt = storedStart === null ? Date.now() : Number(storedStart)
+  const filtered = announcement.skillGroups !== undefined || announcement.homeSite !== undefined
+  const standbys = hub.standbyAgents(failedSite)
+  const facts = filtered ? await seatFacts(ctx, standbys) : []
+  const selected = filtered ? new Set(standbys.filter((_, index) => selectsAgent(announcement, facts[index] ?? null))) : undefined
   const reason =
     mode === 'failover' ? `site ${failedSite} failed` : `planned switchover (${mode}) from site ${failedSite} to site ${ctx.site}`
-  const told = hub.instructRelogin(
-    failedSite,
-    { reason, site: ctx.site, url: ctx.publicUrl, takeoverId: id, mode },
-    members === undefined ? undefined : (agentId) => members.has(agentId),
-  )
-  if (told > 0) await ctx.redis.hincrby(ctx.keys.takeover(id), 'instructed', told)
+  const instruction = { reason, site: ctx.site, url: ctx.publicUrl, takeoverId: id, mode }
+  if (storedUntil !== null) {
+    hub.stand({
+      failedSite,
+      until: Number(storedUntil),
+      instruction,
+      offer: async (agentId) => {
+        const [seat] = await seatFacts(ctx, [agentId])
+        if (!selectsAgent(announcement, seat ?? null)) return false
+        return (await ctx.redis.hexists(ctx.keys.takeoverRelogins(id), agentId)) === 0
+      },
+      told: (agentId) => recordInstructed(ctx, id, [agentId], startedAt),
+    })
+  }
+  const told = hub.instructRelogin(failedSite, instruction, selected === undefined ? undefined : (agentId) => selected.has(agentId))
+  await recordInstructed(ctx, id, told, startedAt)
 }
 
 /** Records an agent's re-login for a takeover (its first one counts). */
@@ -128,24 +167,29 @@ export async function recordDecline(ctx: LoginContext, id: string, agentId: stri
 const modeOf = (stored: string | undefined): TakeoverMode => TAKEOVER_MODES.find((mode) => mode === stored) ?? 'failover'
 
 export async function takeoverReport(ctx: LoginContext, id: string): Promise<TakeoverReport | null> {
-  const [meta, relogins, declined] = await Promise.all([
+  const [meta, relogins, declined, instructed] = await Promise.all([
     ctx.redis.hgetall(ctx.keys.takeover(id)),
     ctx.redis.hgetall(ctx.keys.takeoverRelogins(id)),
     ctx.redis.hkeys(ctx.keys.takeoverDeclines(id)),
+    ctx.redis.hkeys(instructedKey(ctx, id)),
   ])
   if (meta.failedSite === undefined) return null
   const agents = Object.fromEntries(Object.entries(relogins).map(([agentId, ms]) => [agentId, Number(ms)]))
+  const settled = new Set([...Object.keys(agents), ...declined])
   return {
     id,
     site: ctx.site,
     failedSite: meta.failedSite,
     mode: modeOf(meta.mode),
     ...(meta.skillGroups === undefined ? {} : { skillGroups: JSON.parse(meta.skillGroups) as string[] }),
+    ...(meta.homeSite === undefined ? {} : { homeSite: meta.homeSite }),
     startedAt: Number(meta.startedAt),
+    ...(meta.keepInstructingUntil === undefined ? {} : { keepInstructingUntil: Number(meta.keepInstructingUntil) }),
     instructed: Number(meta.instructed ?? 0),
     relogged: Object.keys(agents).length,
     declined: declined.length,
     declinedAgents: declined.sort(),
+    pendingAgents: instructed.filter((agentId) => !settled.has(agentId)).sort(),
     reloginMilliseconds: percentiles(Object.values(agents)),
     agents,
   }
