@@ -272,7 +272,7 @@ const Drill = Type.Object(
     name: objectName('Name of this drill run; set a new name to start another run.', 'drill'),
     scenario: stringEnum(drillScenarios, {
       description:
-        'Fault to inject: SiteDown (every component), EdgeDown, SoftswitchDown, LoginDown, HeartbeatLoss (probes fail, service is fine) or Partition (the sites cannot see each other).',
+        "Fault to inject: SiteDown (every component), EdgeDown, SoftswitchDown, LoginDown, HeartbeatLoss (probes fail, service is fine) or Partition (the site and its peer sites cannot see each other; cut and healed by the site's drill agent, whose network fault it needs).",
     }),
     durationSeconds: Type.Integer({ description: 'How long the fault lasts before it is restored.', minimum: 1, maximum: 3600 }),
   },
@@ -289,7 +289,7 @@ const DrillAgent = Type.Object(
   },
   {
     description:
-      'The drill agent of an External site: the authenticated HTTP service through which the operator stops and starts components for a drill (spec.drill).',
+      "The drill agent of a site: the authenticated HTTP service through which the operator stops and starts External components for a drill (spec.drill), and cuts and heals the site's network to its peer sites for a Partition drill.",
     additionalProperties: false,
   },
 )
@@ -375,7 +375,13 @@ const Timeline = Type.Object(
         minimum: 0,
       }),
     ),
-    callsLost: Type.Optional(Type.Integer({ description: 'Calls that failed because of the fault.', minimum: 0 })),
+    callsLost: Type.Optional(
+      Type.Integer({
+        description:
+          "Calls the edges had in progress to the failed site's soft switches at their last reading before the fault (every edge of every site, the failed site's own included), counted by each edge's Kamailio and read by the operator once per probe round. Calls through an edge the operator cannot read (a Managed edge) are not in it. Absent when no edge had been read before the fault, or when nothing was failed over.",
+        minimum: 0,
+      }),
+    ),
     reloginMilliseconds: Type.Optional(
       Type.Object(
         {
@@ -523,7 +529,79 @@ export const SiteStatus = Type.Object(
         { description: 'Agent counts.', additionalProperties: false },
       ),
     ),
+    callsInProgress: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            edge: Type.String({
+              description: "This site's edge that sent the calls (a server of spec.components.edge.external).",
+              maxLength: 63,
+            }),
+            site: Type.String({ description: 'The site whose soft switches the calls were sent to.', maxLength: 63 }),
+            calls: Type.Integer({ description: 'Calls in progress from this edge to that site.', minimum: 0, maximum: 10000000 }),
+            since: timestamp('When the first reading that showed this count was taken.'),
+          },
+          { description: "One edge's count of calls in progress to one site.", additionalProperties: false },
+        ),
+        {
+          description:
+            "Calls in progress through this site's edges per destination site, as the failover controller last read them (written only when a count changes; not updated for a site whose probes are failing or that is failed over). A failover's calls lost are taken from these counts.",
+          maxItems: 256,
+          'x-kubernetes-list-type': 'map',
+          'x-kubernetes-list-map-keys': ['edge', 'site'],
+        },
+      ),
+    ),
     lastFailover: Type.Optional(Timeline),
+    lastFailback: Type.Optional(
+      Type.Object(
+        {
+          id: Type.String({ description: 'The failover this failback ends (status.heartbeat.failover.id).', maxLength: 128 }),
+          state: stringEnum(['Moving', 'Completed'], {
+            description: "Moving: the site's login service is taking its agents back home. Completed: the summary below is final.",
+          }),
+          started: timestamp('When the edges sent calls to the site again and its agents were told to come home.'),
+          completed: Type.Optional(timestamp('When the summary was written: every agent told had come home, or the deadline passed.')),
+          takeovers: Type.Optional(
+            takeoverList("Takeovers (mode drain, limited to the agents homed here) started at this site's login service."),
+          ),
+          agentsInstructed: Type.Optional(Type.Integer({ description: 'Agents homed here that were told to come home.', minimum: 0 })),
+          agentsMoved: Type.Optional(Type.Integer({ description: 'Agents homed here that signed in here again.', minimum: 0 })),
+          agentsStayed: Type.Optional(
+            Type.Integer({
+              description:
+                'Agents told that had not come home when the summary was written (still on a call, or refused); they still move after their call.',
+              minimum: 0,
+            }),
+          ),
+          reloginMilliseconds: Type.Optional(
+            Type.Object(
+              {
+                p50: Type.Integer({ description: 'Median time from the failback start to signed in at home.', minimum: 0 }),
+                p95: Type.Integer({ description: '95th percentile of that time.', minimum: 0 }),
+                p99: Type.Integer({ description: '99th percentile of that time.', minimum: 0 }),
+                max: Type.Integer({ description: 'Slowest agent home.', minimum: 0 }),
+              },
+              {
+                description: 'Time each agent took to come home, from the failback start (drain: includes the end of its current call).',
+                additionalProperties: false,
+              },
+            ),
+          ),
+          message: Type.Optional(
+            Type.String({
+              description: 'Why the failback is not complete yet, e.g. a login service that did not answer.',
+              maxLength: 1024,
+            }),
+          ),
+        },
+        {
+          description:
+            'The latest failback: after the edges were restored, the agents homed at this site moved back from the surviving sites, each after its current call.',
+          additionalProperties: false,
+        },
+      ),
+    ),
     lastDrill: Type.Optional(
       Type.Object(
         {

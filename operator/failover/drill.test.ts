@@ -6,6 +6,8 @@ import {
   completeDrill,
   drillFaults,
   drillStoppedComponents,
+  partitionHealAfterSeconds,
+  partitionHealMarginSeconds,
   planDrill,
   restoreTimeoutMs,
   type DrillInput,
@@ -145,5 +147,22 @@ describe('components a drill stops while it runs', () => {
     assert.deepEqual(drillStoppedComponents({ ...drill, name: 'renamed' }, running), [], 'renamed mid-run: restored early')
     assert.deepEqual(drillStoppedComponents(undefined, running), [], 'removed mid-run: restored early')
     assert.deepEqual(drillStoppedComponents(drill, undefined), [], 'not started yet')
+  })
+})
+
+describe('how long a Partition drill lets the drill agent keep the network cut', () => {
+  const running: LastDrill = { name: 'p1', state: 'Running', timeline: { id: 'site-a-drill-p1', reason: 'r', fault: at(0).toISOString() } }
+  const table: [string, number, number][] = [
+    ['at the start: the whole drill', 0, 60 + partitionHealMarginSeconds],
+    ['asked again after an operator restart: what is left, rounded up', 44.2, 16 + partitionHealMarginSeconds],
+    ['past the end (restore pending): the margin alone', 75, partitionHealMarginSeconds],
+  ]
+  for (const [name, seconds, expected] of table)
+    it(name, () => {
+      assert.equal(partitionHealAfterSeconds(running, 60, at(seconds)), expected)
+    })
+  it('without a fault time, from now', () => {
+    const unstarted: LastDrill = { ...running, timeline: { id: 'x', reason: 'r' } }
+    assert.equal(partitionHealAfterSeconds(unstarted, 10, at(5)), 10 + partitionHealMarginSeconds)
   })
 })

@@ -37,6 +37,12 @@ export interface DrillInput {
 }
 
 export const restoreTimeoutMs = 120_000
+/**
+ * A Partition drill's cut heals by itself at the site's drill agent this long after the drill's end, should the
+ * operator not reach the agent to heal it (the partition may cut the operator off too). Well inside
+ * restoreTimeoutMs: the restore, asked again every second, then succeeds once the agent is reachable again.
+ */
+export const partitionHealMarginSeconds = 30
 const restoreRetryMs = 1000
 const stop = (component: DrillComponent): Fault => ({ kind: 'stop', component })
 
@@ -64,6 +70,12 @@ const everyFault: Fault[] = [...drillFaults('SiteDown'), { kind: 'dropProbes' },
 export function drillStoppedComponents(drill: DrillSpec | undefined, lastDrill: LastDrill | undefined): DrillComponent[] {
   if (drill === undefined || lastDrill?.state !== 'Running' || lastDrill.name !== drill.name) return []
   return drillFaults(drill.scenario).flatMap((fault) => (fault.kind === 'stop' ? [fault.component] : []))
+}
+
+/** How long from now the drill agent may keep the network cut at most: the rest of the drill, plus the margin. */
+export function partitionHealAfterSeconds(lastDrill: LastDrill, durationSeconds: number, now: Date): number {
+  const endsAt = Date.parse(lastDrill.timeline.fault ?? now.toISOString()) + durationSeconds * 1000
+  return Math.max(0, Math.ceil((endsAt - now.getTime()) / 1000)) + partitionHealMarginSeconds
 }
 
 export function planDrill({ site, drill, lastDrill, now }: DrillInput): DrillPlan {

@@ -30,7 +30,8 @@ export interface TimelineInput {
   reason: string
   marks: PhaseMarks
   agents: readonly AgentRelogin[]
-  callsLost: number
+  /** Calls in progress to the site at the last reading before the fault (controllers/failover/edge-calls.ts); absent: not measured. */
+  callsLost?: number
   /** Where the JSON report and SVG chart are written, if they are. */
   report?: string
 }
@@ -67,7 +68,7 @@ export function timelineSummary(input: TimelineInput): TimelineSummary {
     agentsMoved: moved.length,
     agentsLost,
     ...(agentsStayed > 0 ? { agentsStayed } : {}),
-    callsLost: input.callsLost,
+    ...(input.callsLost === undefined ? {} : { callsLost: input.callsLost }),
     ...(moved.length > 0 ? { reloginMilliseconds: { p50, p95, p99, max: slowest } } : {}),
     ...(input.report ? { report: input.report } : {}),
   }

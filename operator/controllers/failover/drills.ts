@@ -3,18 +3,28 @@
 // carries on: faults are asked for again, and injecting and restoring are idempotent. Stop faults go
 // through the site's drill agent (External components) or the Site's provisioning, which scales Managed
 // ones to zero while the drill runs; HeartbeatLoss is injected here (the controller drops the site's probe
-// results, so only the second opinion of the surviving edges can tell the site is fine); Partition is
-// refused. A drill completes once its faults are restored and, if it caused a failover, the survivors'
-// takeovers of its agents are done (or overdue); then its timeline, report and chart are written.
+// results, so only the second opinion of the surviving edges can tell the site is fine); Partition cuts
+// the site off from its peer sites through its drill agent's network fault (refused, saying what is
+// missing, when the agent does not offer it; the agent heals by itself should the operator not reach it).
+// A drill completes once its faults are restored and, if it caused a failover, the survivors' takeovers
+// of its agents are done (or overdue); then its timeline, report and chart are written.
 import type { Site } from '../../../crds/types.ts'
 import type { DrillComponent, FaultAction } from '../../../workloads/drill-agent/agent.ts'
 import { reloginChart } from '../../failover/chart.ts'
-import { completeDrill, planDrill, type DrillPlan, type Fault, type LastDrill } from '../../failover/drill.ts'
-import { agentsNote, type AgentRelogin } from '../../failover/timeline.ts'
+import { completeDrill, partitionHealAfterSeconds, planDrill, type DrillPlan, type Fault, type LastDrill } from '../../failover/drill.ts'
+import type { AgentRelogin } from '../../failover/timeline.ts'
 import type { EventRecorder } from '../../runtime/events.ts'
 import type { Logger } from '../../runtime/log.ts'
 import { objectKey } from '../../runtime/resource.ts'
-import { drillFailover, drillRefusal, drillTimeline, refusedDrill, withHeartbeatMarks } from './drill-marks.ts'
+import {
+  drillFailover,
+  drillOutcome,
+  drillRefusal,
+  drillTimeline,
+  refusedDrill,
+  withHeartbeatMarks,
+  type NetworkOffer,
+} from './drill-marks.ts'
 import type { SiteHeartbeat } from './heartbeat-status.ts'
 import type { FailoverIO } from './io.ts'
 import { takeoverProgress } from './takeover-progress.ts'
@@ -38,6 +48,8 @@ export interface DrillInputs {
   survivors: readonly SiteTargets[]
   /** The agents homed at the site (their AgentSeats), expected to move if the drill fails the site over. */
   expectedAgents: readonly string[]
+  /** The calls in progress to the site at the last reading before this time (edge-calls.ts); undefined if never read. */
+  callsInProgressBefore?: (fault: string) => number | undefined
 }
 
 export interface DrillOutcome {
@@ -79,7 +91,47 @@ export function drillRunner(options: DrillRunnerOptions): (inputs: DrillInputs) 
     await event(site, reason, fresh.join('; '), true)
   }
 
-  const applyFaults = async (site: Site, id: string, faults: readonly Fault[], action: FaultAction): Promise<Applied> => {
+  /** Only asked before a Partition drill starts at a site with a drill agent; undefined when it cannot be asked. */
+  const networkOffer = async (site: Site): Promise<NetworkOffer | undefined> => {
+    if (site.spec.drillAgent === undefined || io.drills === undefined) return undefined
+    try {
+      return { offered: await io.drills.offersNetwork(site) }
+    } catch (error) {
+      return { unreachable: (error as Error).message }
+    }
+  }
+
+  /** Cuts the site's network (stop) or heals it (start) through its drill agent; a failure to retry, or undefined. */
+  const applyPartition = async (
+    site: Site,
+    action: FaultAction,
+    done: Set<string>,
+    healAfterSeconds: number,
+  ): Promise<string | undefined> => {
+    const network = action === 'stop' ? 'cut' : 'heal'
+    const key = `${network}:network`
+    if (done.has(key)) return undefined
+    // Without a drill agent nothing was cut (the drill was refused or the agent removed): nothing to heal.
+    if (site.spec.drillAgent === undefined) return network === 'cut' ? 'cut network: the site declares no spec.drillAgent' : undefined
+    if (io.drills === undefined) return `${network} network: this operator has no drill agent client`
+    try {
+      const offered = await io.drills.network(site, network, network === 'cut' ? healAfterSeconds : undefined)
+      // An agent without the network fault has nothing to heal, but a cut it did not make must not pass for one.
+      if (!offered && network === 'cut') return 'cut network: the drill agent no longer offers the network fault'
+      done.add(key)
+      return undefined
+    } catch (error) {
+      return `${network} network: ${(error as Error).message}`
+    }
+  }
+
+  const applyFaults = async (
+    site: Site,
+    id: string,
+    faults: readonly Fault[],
+    action: FaultAction,
+    healAfterSeconds: number,
+  ): Promise<Applied> => {
     const done = applied.get(id) ?? new Set<string>()
     applied.set(id, done)
     const absent: DrillComponent[] = []
@@ -88,7 +140,8 @@ export function drillRunner(options: DrillRunnerOptions): (inputs: DrillInputs) 
       faults.map(async (fault) => {
         if (fault.kind === 'dropProbes') return // injected by the prober while the plan asks for it
         if (fault.kind === 'partition') {
-          if (action === 'stop') failures.push('a partition cannot be injected')
+          const failure = await applyPartition(site, action, done, healAfterSeconds)
+          if (failure !== undefined) failures.push(failure)
           return
         }
         // A Managed component is scaled to zero (and back) by the Site's provisioning while the drill runs.
@@ -133,7 +186,8 @@ export function drillRunner(options: DrillRunnerOptions): (inputs: DrillInputs) 
       agents = progress.agents
     }
     const done = completeDrill(marked)
-    const { summary, report } = drillTimeline(done.lastDrill, agents)
+    const callsLost = failover && done.lastDrill.timeline.fault ? inputs.callsInProgressBefore?.(done.lastDrill.timeline.fault) : undefined
+    const { summary, report } = drillTimeline(done.lastDrill, agents, callsLost)
     let path: string | undefined
     if (io.reports) {
       const chart = reloginChart({
@@ -143,11 +197,7 @@ export function drillRunner(options: DrillRunnerOptions): (inputs: DrillInputs) 
       path = await io.reports.write(summary.id, `${JSON.stringify(report, null, 2)}\n`, chart)
     }
     const completed: LastDrill = { ...done.lastDrill, timeline: { ...summary, ...(path ? { report: path } : {}) } }
-    const outcome = failover
-      ? `failed over: ${agentsNote(summary)}`
-      : summary.suspect
-        ? 'suspected but never confirmed down: no failover'
-        : 'no failover'
+    const outcome = drillOutcome(summary, failover !== undefined)
     await event(
       site,
       done.event?.reason ?? 'DrillCompleted',
@@ -164,7 +214,9 @@ export function drillRunner(options: DrillRunnerOptions): (inputs: DrillInputs) 
     const now = io.now()
     const drill = site.spec.drill
     const over = lastDrill === undefined || lastDrill.state === 'Completed' || lastDrill.state === 'Failed'
-    const refusal = drill && over && drill.name !== lastDrill?.name ? drillRefusal(site, drill) : undefined
+    const starting = drill !== undefined && over && drill.name !== lastDrill?.name
+    const offer = starting && drill.scenario === 'Partition' ? await networkOffer(site) : undefined
+    const refusal = starting ? drillRefusal(site, drill, offer) : undefined
     if (drill && refusal) {
       await event(site, 'DrillFailed', `drill ${drill.name}: ${refusal}`, true)
       return { lastDrill: refusedDrill(name, drill, now, refusal), dropProbes: false }
@@ -174,14 +226,15 @@ export function drillRunner(options: DrillRunnerOptions): (inputs: DrillInputs) 
     let current = plan.lastDrill
     if (current === undefined) return { dropProbes: false }
     const id = current.timeline.id
-    const injected = await applyFaults(site, id, plan.inject, 'stop')
+    const healAfterSeconds = partitionHealAfterSeconds(current, drill?.durationSeconds ?? 0, now)
+    const injected = await applyFaults(site, id, plan.inject, 'stop', healAfterSeconds)
     if (plan.event?.reason === 'DrillStarted') await event(site, plan.event.reason, startedNote(plan, injected), plan.event.warning)
     else if (plan.event) await event(site, plan.event.reason, `drill ${current.name}: ${plan.event.note}`, plan.event.warning)
     await warnOnce(site, id, 'DrillInjectIncomplete', injected.failures)
 
     let requeueAfterMs = plan.requeueAfterMs
     if (plan.restore.length > 0) {
-      const restored = await applyFaults(site, id, plan.restore, 'start')
+      const restored = await applyFaults(site, id, plan.restore, 'start', healAfterSeconds)
       await warnOnce(site, id, 'DrillRestoreIncomplete', restored.failures)
       if (restored.done && current.state === 'Restoring') {
         const completed = await finish(inputs, current, now)

@@ -12,7 +12,8 @@ import { silentLogger } from '../../runtime/log.ts'
 import { createMetrics } from '../../runtime/metrics.ts'
 import { indexes, types, type Cached } from '../kinds.ts'
 import { APPROVE_FAILBACK_ANNOTATION, failoverReconciler, type FailoverControllerOptions } from './failover-controller.ts'
-import { directoryReports, type FailoverIO } from './io.ts'
+import { directoryReports, type FailoverIO, type TakeoverOptions } from './io.ts'
+import type { TakeoverView } from './takeover-progress.ts'
 import { externalSite } from '../testing/external-site.ts'
 import { probesFailingFor, softswitchDestination, statusIntoStores } from '../testing/fake-failover-io.ts'
 
@@ -68,6 +69,9 @@ function world(heartbeat: NonNullable<Site['spec']['heartbeat']> = {}) {
   const edgeCalls: string[] = []
   const takeoverStarts: string[] = []
   const takeoverKeys: string[] = []
+  const takeoverOptions: (TakeoverOptions | undefined)[] = []
+  /** Reports of particular takeovers; the others answer with `relogins`. */
+  const reportsById: Record<string, TakeoverView> = {}
   const refuseTakeovers = { count: 0 }
   const relogins: Record<string, number> = {}
   const events: EventInput[] = []
@@ -85,8 +89,9 @@ function world(heartbeat: NonNullable<Site['spec']['heartbeat']> = {}) {
       },
     }),
     login: {
-      start: (url, failed, key) => {
+      start: (url, failed, key, options) => {
         takeoverKeys.push(key)
+        takeoverOptions.push(options)
         if (refuseTakeovers.count > 0) {
           refuseTakeovers.count--
           return Promise.reject(new Error('HTTP 503'))
@@ -94,7 +99,7 @@ function world(heartbeat: NonNullable<Site['spec']['heartbeat']> = {}) {
         takeoverStarts.push(`${url} ${failed}`)
         return Promise.resolve(`t${takeoverStarts.length}`)
       },
-      report: () => Promise.resolve({ startedAt: clock.now - 3000, instructed: 2, agents: { ...relogins } }),
+      report: (_url, id) => Promise.resolve(reportsById[id] ?? { startedAt: clock.now - 3000, instructed: 2, agents: { ...relogins } }),
       sessions: () => Promise.resolve(42),
     },
     status: statusIntoStores(informers),
@@ -121,6 +126,8 @@ function world(heartbeat: NonNullable<Site['spec']['heartbeat']> = {}) {
     edgeCalls,
     takeoverStarts,
     takeoverKeys,
+    takeoverOptions,
+    reportsById,
     refuseTakeovers,
     relogins,
     events,
@@ -279,6 +286,111 @@ test('Manual failback keeps a recovered site out until a person approves, then r
   assert.equal(w.siteA().status?.heartbeat?.failedOver, false)
   assert.equal(w.trunkStatus()?.routeSummary, 'a=60 b=40')
   assert.ok(w.events.some((e) => e.reason === 'FailedBack'))
+})
+
+test('failback: after the restore the recovered site takes its homed agents back in drain mode, followed across a restart to its summary', async () => {
+  const w = world({ minimumDwellSeconds: 0, recoveryThreshold: 2 })
+  let reconcile = failoverReconciler(w.options())
+  await reconcile(`${ns}/a`)
+  w.killA()
+  w.view.aState = 'inactive'
+  w.relogins['agent-1'] = 1200
+  w.relogins['agent-2'] = 2500
+  for (const ms of [1000, 2000, 3000]) {
+    w.at(ms)
+    await reconcile(`${ns}/a`)
+  }
+  assert.equal(w.siteA().status?.lastFailover?.agentsMoved, 2, 'the failover moved both agents to b')
+  w.down.clear()
+  for (const ms of [4000, 5000, 6000, 7000]) {
+    w.at(ms)
+    await reconcile(`${ns}/a`)
+  }
+  assert.equal(w.siteA().status?.health, 'Healthy')
+  assert.equal(w.siteA().status?.lastFailback, undefined, 'Manual: nobody moves home before a person approves')
+  assert.deepEqual(w.takeoverStarts, ['http://b-login a'])
+
+  const id = must(w.siteA().status?.heartbeat?.failover, 'failover').id
+  const a = w.siteA()
+  w.informers.sites.store.upsert({ ...a, metadata: { ...a.metadata, annotations: { [APPROVE_FAILBACK_ANNOTATION]: id } } })
+  w.reportsById.t2 = { startedAt: w.clock.now, instructed: 0, agents: {}, pendingAgents: [] }
+  w.at(7100)
+  await reconcile(`${ns}/a`)
+  assert.deepEqual(w.edgeCalls.at(-1), 'http://b-edge1/RPC a active', 'the edges first')
+  assert.deepEqual(w.takeoverStarts, ['http://b-login a', 'http://a-login b'], "then a's login service takes its agents back from b")
+  assert.equal(w.takeoverKeys.at(-1), `failback-${id}-b`)
+  assert.deepEqual(w.takeoverOptions.at(-1), { mode: 'drain', homeSite: 'a', keepInstructingSeconds: 90 })
+  const moving = must(w.siteA().status?.lastFailback, 'lastFailback')
+  assert.equal(moving.id, id)
+  assert.equal(moving.state, 'Moving')
+  assert.equal(moving.started, '2026-01-01T00:00:07.100Z')
+  assert.deepEqual(moving.takeovers, [{ site: 'b', at: 'a', id: 't2' }])
+  assert.ok(w.events.some((e) => e.reason === 'FailbackStarted'))
+
+  // agent-1 is home; agent-2 was told but is on a call.
+  w.reportsById.t2 = { startedAt: w.clock.now, instructed: 2, agents: { 'agent-1': 800 }, pendingAgents: ['agent-2'] }
+  w.at(8000)
+  await reconcile(`${ns}/a`)
+  assert.equal(w.siteA().status?.lastFailback?.state, 'Moving')
+  assert.equal(w.siteA().status?.lastFailback?.agentsMoved, 1)
+  assert.equal(w.siteA().status?.lastFailback?.agentsInstructed, 2)
+
+  // A new leader follows the failback from status: nothing is started again.
+  reconcile = failoverReconciler(w.options())
+  w.reportsById.t2 = { startedAt: w.clock.now, instructed: 2, agents: { 'agent-1': 800, 'agent-2': 30_000 } }
+  w.at(9000)
+  await reconcile(`${ns}/a`)
+  assert.deepEqual(w.takeoverStarts, ['http://b-login a', 'http://a-login b'])
+  const done = must(w.siteA().status?.lastFailback, 'lastFailback')
+  assert.equal(done.state, 'Completed')
+  assert.equal(done.agentsMoved, 2)
+  assert.equal(done.agentsStayed, 0)
+  assert.deepEqual(done.reloginMilliseconds, { p50: 800, p95: 30_000, p99: 30_000, max: 30_000 })
+  const completed = w.events.filter((e) => e.reason === 'FailbackCompleted')
+  assert.equal(completed.length, 1)
+  assert.match(completed[0]?.note ?? '', /2 agents moved home, home p99 30000 ms/)
+  w.at(10_000)
+  await reconcile(`${ns}/a`)
+  assert.equal(w.events.filter((e) => e.reason === 'FailbackCompleted').length, 1, 'a summary is written once')
+})
+
+test('failback whose login service does not answer: named in status, started at the next round', async () => {
+  const w = world({ minimumDwellSeconds: 0, recoveryThreshold: 1, failback: 'Automatic' })
+  const reconcile = failoverReconciler(w.options({ failbackDeadlineMs: 60_000 }))
+  await reconcile(`${ns}/a`)
+  w.killA()
+  w.view.aState = 'inactive'
+  w.relogins['agent-1'] = 1200
+  w.relogins['agent-2'] = 2500
+  for (const ms of [1000, 2000]) {
+    w.at(ms)
+    await reconcile(`${ns}/a`)
+  }
+  w.down.clear()
+  w.refuseTakeovers.count = 1
+  for (const ms of [3000, 4000]) {
+    w.at(ms)
+    await reconcile(`${ns}/a`)
+  }
+  assert.equal(w.siteA().status?.heartbeat?.failedOver, false, 'Automatic: restored once Healthy')
+  const waiting = must(w.siteA().status?.lastFailback, 'lastFailback')
+  assert.equal(waiting.state, 'Moving')
+  assert.match(waiting.message ?? '', /login a: failback from b not started: HTTP 503/)
+  assert.equal(waiting.takeovers, undefined)
+  // Nobody comes home: agent-2 is on a call until the deadline, which writes the summary with it as stayed.
+  w.reportsById.t2 = { startedAt: w.clock.now, instructed: 1, agents: {}, pendingAgents: ['agent-2'] }
+  w.at(5000)
+  await reconcile(`${ns}/a`)
+  const started = must(w.siteA().status?.lastFailback, 'lastFailback')
+  assert.deepEqual(started.takeovers, [{ site: 'b', at: 'a', id: 't2' }])
+  assert.equal(started.message, undefined)
+  assert.equal(started.state, 'Moving', 'agent-2 is on a call')
+  w.at(4000 + 60_000)
+  await reconcile(`${ns}/a`)
+  const done = must(w.siteA().status?.lastFailback, 'lastFailback')
+  assert.equal(done.state, 'Completed')
+  assert.equal(done.agentsStayed, 1)
+  assert.equal(w.events.find((e) => e.reason === 'FailbackCompleted')?.type, 'Warning')
 })
 
 test('a site that has never answered is not judged: it is being set up, not failed', async () => {

@@ -10,9 +10,11 @@
 //
 // The record in memory is the truth while this operator leads; a new leader starts from status, so a
 // failover whose flip was not acknowledged is flipped again (idempotent). Status keys written here:
-// health, healthSince, heartbeat, lastFailover, lastDrill, trafficShare; on Trunks routes, routeSummary, lastFlip.
+// health, healthSince, heartbeat, lastFailover, lastFailback, lastDrill, trafficShare; on Trunks routes, routeSummary, lastFlip.
 // A site is judged from its first answer on: until then (being set up) its health is Unknown.
-// Manual failback: annotate the Site `callcenter.dev/approve-failback=<failover id>`.
+// Manual failback: annotate the Site `callcenter.dev/approve-failback=<failover id>`. After the restore the
+// site's login service takes its homed agents back from the survivors, each after its current call
+// (failback.ts); status.lastFailback keeps its progress, so a restarted operator follows it on.
 import type { Site, Trunk } from '../../../crds/types.ts'
 import type { Action, HeartbeatRecord, Observation } from '../../failover/heartbeat-types.ts'
 import { heartbeatPolicy, type HeartbeatPolicy } from '../../failover/policy.ts'
@@ -29,13 +31,16 @@ import type { Informers } from '../validation.ts'
 import type { LastDrill } from '../../failover/drill.ts'
 import { droppedProbes, withHeartbeatMarks } from './drill-marks.ts'
 import { drillRunner } from './drills.ts'
+import { advanceFailback } from './failback.ts'
+import { failbackNote, interruptedFailback, type FailbackRecord } from './failback-progress.ts'
+import { callsAtFault, countRound, latestCounts, type KeptCount } from './edge-calls.ts'
 import { finishFailover } from './failover-report.ts'
 import { capped, heartbeatFromStatus, heartbeatStatus, type SiteHeartbeat } from './heartbeat-status.ts'
 import type { FailoverIO } from './io.ts'
 import { edgesConfirmingDown, probeSite } from './prober.ts'
 import { actingSurvivors, recordsFailoverOf } from './scope.ts'
 import { takeoverProgress } from './takeover-progress.ts'
-import { siteTargets, type SiteTargets } from './targets.ts'
+import { siteTargets, type EdgeControl, type SiteTargets } from './targets.ts'
 import { setSiteAtSurvivors, startTakeovers, takeoverViews } from './traffic.ts'
 import { trunkRouteStatus } from './trunk-routes.ts'
 import { siteVerdict, type ComponentProbe } from './verdict.ts'
@@ -55,6 +60,8 @@ export interface FailoverControllerOptions {
   reloginDeadlineMs?: number
   /** With --site: act only at this site's edges and login service (scope.ts). */
   ownSite?: string
+  /** How long a failback's drain is followed before its summary is written with whoever is still on a call; default 15 min. */
+  failbackDeadlineMs?: number
 }
 
 interface Tracked {
@@ -63,9 +70,12 @@ interface Tracked {
   heartbeat: SiteHeartbeat
   nextProbeAt: number
   lastFailover?: TimelineSummary
+  lastFailback?: FailbackRecord
   lastDrill?: LastDrill
   /** Agents signed in at the site, as its login service last counted them, and when that was read. */
   hosted?: { count: number; readAt: number }
+  /** Calls in progress through the site's edges per destination site (edge-calls.ts). */
+  calls: KeptCount[]
   /** Hash of the status last written (or found written). */
   written?: string
 }
@@ -91,6 +101,7 @@ export function failoverController(options: FailoverControllerOptions): Controll
 export function failoverReconciler(options: FailoverControllerOptions): Reconciler {
   const { informers, io, events, log } = options
   const deadlineMs = options.reloginDeadlineMs ?? 120_000
+  const failbackDeadlineMs = options.failbackDeadlineMs ?? 15 * 60_000
   const tracked = new Map<string, Tracked>()
   const runDrill = drillRunner({ io, events, log, reloginDeadlineMs: deadlineMs, ...(options.ownSite ? { ownSite: options.ownSite } : {}) })
 
@@ -118,7 +129,9 @@ export function failoverReconciler(options: FailoverControllerOptions): Reconcil
       armed: site.status?.heartbeat !== undefined,
       heartbeat: heartbeatFromStatus(site, now),
       nextProbeAt: 0,
+      calls: site.status?.callsInProgress ?? [],
       ...(site.status?.lastFailover ? { lastFailover: site.status.lastFailover } : {}),
+      ...(site.status?.lastFailback ? { lastFailback: site.status.lastFailback } : {}),
       ...(site.status?.lastDrill ? { lastDrill: site.status.lastDrill } : {}),
     }
     const resumed = !tracked.has(key)
@@ -138,6 +151,7 @@ export function failoverReconciler(options: FailoverControllerOptions): Reconcil
       heartbeat: state.heartbeat,
       survivors: run.survivors,
       expectedAgents: homedAgents(site),
+      callsInProgressBefore: (fault) => callsBefore(site, fault),
     })
     state.lastDrill = drill.lastDrill
     if (now.getTime() >= state.nextProbeAt) {
@@ -147,6 +161,7 @@ export function failoverReconciler(options: FailoverControllerOptions): Reconcil
       const probes = drill.dropProbes && drill.lastDrill ? droppedProbes(probed, drill.lastDrill.name) : probed
       state.heartbeat.probes = probes
       await countHosted(site, targets.loginUrl, state, probes)
+      await countCalls(site, targets, state, probed, policy.timeoutMs)
       const verdict = siteVerdict(probes)
       if (!verdict.ok && state.armed) {
         const why = probes.filter((p) => !p.reachable).map((p) => `${p.name}: ${p.message ?? 'no answer'}`)
@@ -159,6 +174,7 @@ export function failoverReconciler(options: FailoverControllerOptions): Reconcil
       if (state.armed) await run.observe({ kind: 'probe', at: now, ok: verdict.ok })
     }
     await followTakeovers(site, state)
+    await followFailback(site, state)
     state.lastDrill = withHeartbeatMarks(state.lastDrill, state.heartbeat.record)
     await writeStatus(site, state, policy)
     const untilProbe = Math.max(1, state.nextProbeAt - io.now().getTime())
@@ -188,7 +204,8 @@ export function failoverReconciler(options: FailoverControllerOptions): Reconcil
     const progress = takeoverProgress(views, expected)
     const overdue = io.now().getTime() - Date.parse(failover.flipped) >= deadlineMs
     if (!progress.complete && !overdue) return
-    const summary = await finishFailover(site.metadata.name, failover, progress.agents, options.io.reports)
+    const callsLost = callsBefore(site, failover.fault)
+    const summary = await finishFailover(site.metadata.name, failover, progress.agents, callsLost, options.io.reports)
     state.lastFailover = summary
     for (const [phase, seconds] of Object.entries(phaseSeconds(summary))) options.metrics.failoverPhaseSeconds.observe({ phase }, seconds)
     await events.record(site, {
@@ -198,6 +215,61 @@ export function failoverReconciler(options: FailoverControllerOptions): Reconcil
       note: `${agentsNote(summary)}${summary.report ? `; report ${summary.report}` : ''}`,
     })
   }
+
+  /** While a failback is Moving: start what is missing, follow the drains home, and write the summary once final. */
+  const followFailback = async (site: Cached<Site>, state: Tracked) => {
+    const failback = state.lastFailback
+    if (failback?.state !== 'Moving') return
+    const name = site.metadata.name
+    const next = state.heartbeat.record.failedOver
+      ? interruptedFailback(failback, io.now())
+      : await advanceFailback(
+          failback,
+          {
+            site: name,
+            loginUrl: siteTargets(site, options.clusterDomain).loginUrl,
+            from: actingSurvivors(name, survivorsOf(site), options.ownSite).map((s) => s.site),
+            homed: homedAgents(site),
+            deadlineMs: failbackDeadlineMs,
+          },
+          io,
+        )
+    if (next.message !== undefined && next.message !== failback.message)
+      log.warn({ site: objectKey(site), why: next.message }, 'failback incomplete')
+    state.lastFailback = next
+    if (next.state !== 'Completed') return
+    await events.record(site, {
+      type: next.agentsStayed ? 'Warning' : 'Normal',
+      reason: 'FailbackCompleted',
+      action: 'Failback',
+      note: `site ${name}: ${failbackNote(next)}`,
+    })
+  }
+
+  /** Once per probe round: the calls in progress through the site's edges to every site (a failure to read is no miss). */
+  const countCalls = async (
+    site: Cached<Site>,
+    targets: SiteTargets,
+    state: Tracked,
+    probes: readonly ComponentProbe[],
+    timeoutMs: number,
+  ) => {
+    const { edgeCalls } = io
+    if (!state.armed || !edgeCalls) return
+    const sites = sitesBeside(site).map((s) => ({ name: s.metadata.name, record: recordOf(s) }))
+    const portOf = (control: EdgeControl) => edgeCalls(control, timeoutMs)
+    const round = await countRound({ kept: state.calls, edges: targets.edges, probes, sites, at: io.now(), portOf })
+    state.calls = round.kept
+    if (round.failures.length > 0) log.debug({ site: objectKey(site), failures: round.failures }, 'calls in progress unavailable')
+  }
+
+  /** The calls every edge of the namespace had in progress to the site at its last reading before `fault`. */
+  const callsBefore = (site: Site, fault: string): number | undefined =>
+    callsAtFault(
+      sitesBeside(site).map((s) => tracked.get(objectKey(s))?.calls ?? s.status?.callsInProgress ?? []),
+      site.metadata.name,
+      fault,
+    )
 
   /** Every HOSTED_READ_INTERVAL_MS, while the login service answers its probe: how many agents are signed in there. */
   const countHosted = async (site: Cached<Site>, loginUrl: string, state: Tracked, probes: readonly ComponentProbe[]) => {
@@ -221,9 +293,11 @@ export function failoverReconciler(options: FailoverControllerOptions): Reconcil
           healthSince: record.since,
           heartbeat: heartbeatStatus(state.heartbeat, policy),
           ...(state.lastFailover ? { lastFailover: state.lastFailover } : {}),
+          ...(state.lastFailback ? { lastFailback: state.lastFailback } : {}),
           ...(away ? { trafficShare: 0 } : {}),
           ...(state.lastDrill ? { lastDrill: state.lastDrill } : {}),
           ...(state.hosted ? { agents: { hosted: record.state === 'Failed' ? 0 : state.hosted.count } } : {}),
+          ...(state.calls.length > 0 ? { callsInProgress: latestCounts(state.calls) } : {}),
         }
       : { health: 'Unknown', ...(state.lastDrill ? { lastDrill: state.lastDrill } : {}) }
     const health = state.armed ? record.state : 'Unknown'
@@ -327,9 +401,23 @@ export function failoverReconciler(options: FailoverControllerOptions): Reconcil
           this.state.heartbeat.takeovers = []
           await this.observe({ kind: 'restored', at: io.now() })
           await writeTrunkRoutes(this.site)
+          await this.beginFailback(action.failoverId)
           return
         }
       }
+    }
+
+    /** The edges send calls to the site again: its agents at the survivors go home (followed by followFailback). */
+    async beginFailback(failoverId: string): Promise<void> {
+      const name = this.site.metadata.name
+      if (!recordsFailoverOf(name, options.ownSite) || this.state.lastFailback?.id === failoverId) return
+      this.state.lastFailback = { id: failoverId, state: 'Moving', started: io.now().toISOString() }
+      await events.record(this.site, {
+        type: 'Normal',
+        reason: 'FailbackStarted',
+        action: 'Failback',
+        note: `site ${name} takes calls again; its agents at the other sites move home after their current call`,
+      })
     }
   }
 

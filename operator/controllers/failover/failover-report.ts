@@ -9,6 +9,8 @@ export async function finishFailover(
   site: string,
   failover: FailoverMarks,
   agents: AgentRelogin[],
+  /** Calls in progress to the site at the last reading before the fault (edge-calls.ts); undefined: never read, so not claimed. */
+  callsLost: number | undefined,
   sink?: ReportSink,
 ): Promise<TimelineSummary> {
   const input: TimelineInput = {
@@ -16,8 +18,7 @@ export async function finishFailover(
     reason: `site ${site} confirmed down`,
     marks: { fault: failover.fault, suspect: failover.suspect, confirmed: failover.confirmed, flipped: failover.flipped },
     agents,
-    // Calls lost are not measured by the controller (the soft switches' CDRs would tell).
-    callsLost: 0,
+    ...(callsLost === undefined ? {} : { callsLost }),
   }
   if (!sink) return timelineSummary(input)
   const report = timelineReport(input)

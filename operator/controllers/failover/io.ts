@@ -9,6 +9,7 @@ import { Applier, FIELD_MANAGER } from '../../runtime/apply.ts'
 import type { KubeClient } from '../../runtime/kube-client.ts'
 import type { KubeObject, ResourceType } from '../../runtime/resource.ts'
 import { secretDrillAgents, type DrillAgents } from './drill-agents.ts'
+import { realEdgeCalls, type EdgeCallsPort } from './edge-calls.ts'
 import type { EdgeControl, SipTarget } from './targets.ts'
 import type { TakeoverView } from './takeover-progress.ts'
 
@@ -22,9 +23,17 @@ export interface EdgeRoutingPort {
   setSiteState(site: string, state: RouteState): Promise<unknown>
 }
 
+/** A takeover other than a failover's: a failback's drain of the agents homed at the login service's site. */
+export interface TakeoverOptions {
+  mode: 'drain'
+  homeSite: string
+  /** Standby connections that (re)connect this long after the start are told too. */
+  keepInstructingSeconds: number
+}
+
 export interface LoginTakeover {
-  /** POST {loginUrl}/v1/takeover with the failover's id as idempotency key (asked again, the same takeover); returns its id. */
-  start(loginUrl: string, failedSite: string, key: string): Promise<string>
+  /** POST {loginUrl}/v1/takeover with an idempotency key (asked again, the same takeover); returns its id. Mode failover unless options say otherwise. */
+  start(loginUrl: string, failedSite: string, key: string, options?: TakeoverOptions): Promise<string>
   /** GET {loginUrl}/v1/takeover/{id}. */
   report(loginUrl: string, id: string): Promise<TakeoverView>
   /** GET {loginUrl}/v1/sessions: how many agents are signed in there now. */
@@ -51,6 +60,8 @@ export interface FailoverIO {
   reports?: ReportSink
   /** The sites' drill agents (spec.drillAgent); drills that stop processes fail without it. */
   drills?: DrillAgents
+  /** An edge's calls in progress per destination site (edge-calls.ts); without it no call is counted, so none is claimed lost. */
+  edgeCalls?: (control: EdgeControl, timeoutMs: number) => EdgeCallsPort | undefined
 }
 
 export const realProbes: Probes = { sip: probeSipOptions, http: probeHttpHealth }
@@ -70,11 +81,11 @@ export function httpLoginTakeover(timeoutMilliseconds = 5000): LoginTakeover {
     return body
   }
   return {
-    async start(loginUrl, failedSite, key) {
+    async start(loginUrl, failedSite, key, options) {
       const body = await call(`${loginUrl}/v1/takeover`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ failedSite, key }),
+        body: JSON.stringify({ failedSite, key, ...options }),
       })
       return String(body.id)
     },
@@ -118,6 +129,7 @@ export function realFailoverIO(client: KubeClient, reportDirectory?: string): Fa
     login: httpLoginTakeover(),
     status: ownStatusWriter(client),
     drills: secretDrillAgents(client),
+    edgeCalls: realEdgeCalls,
     ...(reportDirectory ? { reports: directoryReports(reportDirectory) } : {}),
   }
 }

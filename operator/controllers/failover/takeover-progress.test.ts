@@ -49,4 +49,12 @@ describe('takeover progress', () => {
     assert.equal(takeoverProgress([view({ a1: 900 }, ['a2'])], []).complete, true)
     assert.equal(takeoverProgress([{ ...view({ a1: 900 }), instructed: 2 }], []).complete, false)
   })
+
+  it('without AgentSeats, still names the agents that declined as stayed (a partition drill keeps them)', () => {
+    const { agents } = takeoverProgress([view({ a1: 900 }, ['a2'])], [])
+    assert.deepEqual(agents, [
+      { agent: 'a1', signedInAt: new Date(startedAt + 900).toISOString() },
+      { agent: 'a2', stayed: true },
+    ])
+  })
 })

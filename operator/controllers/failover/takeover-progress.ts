@@ -14,6 +14,8 @@ export interface TakeoverView {
   agents: Record<string, number>
   /** Agents that declined because their own site still answered (login services before this field: none). */
   declinedAgents?: string[]
+  /** Agents told that have neither signed in nor declined yet (login services before this field: none). */
+  pendingAgents?: string[]
 }
 
 export interface TakeoverProgress {
@@ -32,7 +34,7 @@ export function takeoverProgress(views: readonly TakeoverView[], expectedAgents:
   }
   const declined = new Set(views.flatMap((view) => view.declinedAgents ?? []))
   const instructed = views.reduce((sum, v) => sum + v.instructed, 0)
-  const expected = expectedAgents.length > 0 ? expectedAgents : [...signedIn.keys()]
+  const expected = expectedAgents.length > 0 ? expectedAgents : [...signedIn.keys(), ...declined]
   const names = [...new Set([...expected, ...signedIn.keys()])].sort()
   const agents = names.map((agent): AgentRelogin => {
     const at = signedIn.get(agent)
