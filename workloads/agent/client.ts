@@ -1,4 +1,5 @@
-// The agent client SDK, what an agent desktop does: sign in at its site, keep a WebSocket there with
+// The agent client SDK, what an agent desktop does: sign in at its site (at the standby's when its own
+// takes no new agents: draining or fenced), keep a WebSocket there with
 // heartbeats and a standby one to a peer site, sign in at the peer when told to (a takeover) or when
 // its own site is confirmed lost (several reconnects failed while the peer still answers), sign out.
 // It has no timers of its own: a HeartbeatWheel ticks it (one wheel can drive thousands of clients).
@@ -92,6 +93,9 @@ interface Move {
 
 const MAX_STANDBY_BACKOFF_MS = 60_000
 
+/** The login service's refusals of a site that takes no new agents (spec.traffic Drain or Fenced). */
+const SITE_CLOSED_CODES = new Set(['site-draining', 'site-fenced'])
+
 /** Half to all of `ms`: desktops that lost the same site do not all come back at the same moment. */
 const jittered = (ms: number) => ms / 2 + (Math.random() * ms) / 2
 
@@ -163,11 +167,25 @@ export class AgentClient implements Tickable {
 
   /** Signs in at the primary site; with `connect` (default) also opens both WebSockets and starts heartbeats. */
   async signIn(options: { connect?: boolean } = {}): Promise<SignInResult> {
-    const session = await this.api.signIn(this.primary.url, this.credentials)
+    const session = await this.signInSomewhere()
     this.current = session
     this.onEvent({ type: 'signed-in', site: session.site, operatorId: session.operatorId, extension: session.extension, via: 'password' })
     if (options.connect ?? true) this.connect()
     return session
+  }
+
+  /** At the own site; should it be draining or fenced (it takes no new agents), at the standby's site, which then becomes the primary. */
+  private async signInSomewhere(): Promise<SignInResult> {
+    try {
+      return await this.api.signIn(this.primary.url, this.credentials)
+    } catch (error) {
+      const standby = this.standby
+      if (!(error instanceof LoginRefused) || !SITE_CLOSED_CODES.has(error.code) || standby === undefined) throw error
+      const session = await this.api.signIn(standby.url, this.credentials)
+      this.standby = this.link(this.primary.url, 'standby')
+      this.primary = this.link(standby.url, 'primary')
+      return session
+    }
   }
 
   /** Signs out at the site the agent is signed in at and closes everything. */

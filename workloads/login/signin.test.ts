@@ -206,6 +206,27 @@ describe('login sign-in against real Redis', () => {
     }
   })
 
+  it("an agent client whose own site is Drained signs in at its standby's site, and keeps its own as the standby", async (t) => {
+    await setTraffic('shanghai', 'Drain')
+    const nantong = await startTestLogin(server.url, 'nantong', objects)
+    const agent = new AgentClient({
+      credentials: credentials('zhang.wei@travel.example', 'SH-PC-0001'),
+      primaryUrl: login.url,
+      standbyUrl: nantong.url,
+      heartbeatIntervalMs: 200,
+    })
+    t.after(async () => {
+      agent.disconnect()
+      await nantong.close()
+    })
+    const session = await agent.signIn()
+    assert.equal(session.site, 'nantong')
+    assert.equal(session.extension, '6001', "the phone's nantong line")
+    assert.equal(agent.primaryUrl, nantong.url)
+    await waitFor('the primary at nantong and the standby at shanghai', () => agent.connections.primary && agent.connections.standby)
+    assert.equal(await redis.exists('login:shanghai:session:A10001'), 0, 'nothing left at the Drained site')
+  })
+
   it('refuses an expired token on the WebSocket and on sign-out, and a forged one', async () => {
     const session = await client('zhang.wei@travel.example', 'SH-PC-0001').signIn({ connect: false })
     const claims = await login.context.tokens.verify(session.token)

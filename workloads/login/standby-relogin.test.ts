@@ -150,7 +150,7 @@ describe('re-login over the standby connection (two real Redis, two login servic
     const shanghaiRedis = redisServers[0]
     assert.ok(shanghaiRedis)
     logins.shanghai = await startTestLogin(shanghaiRedis.url, 'shanghai', objects, { port })
-    await waitFor('signed out of shanghai once it answers', () => events.some((event) => event.type === 'left-site'), 20_000)
+    await waitFor('signed out of shanghai once it answers', () => events.some((event) => event.type === 'left-site'), { timeoutMs: 20_000 })
     assert.equal(await hasSession('shanghai', 'A105'), false)
     assert.equal(client.session?.site, 'nantong')
   })
