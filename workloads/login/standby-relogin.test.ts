@@ -1,53 +1,37 @@
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import { after, before, describe, it } from 'node:test'
-import { Redis } from 'ioredis'
 import WebSocket from 'ws'
 import { AgentClient, type AgentEvent } from '../agent/client.ts'
 import { AGENT_SOCKET_PATH, type ServerMessage } from '../lib/protocol.ts'
-import { startRedis, type TestRedis } from '../lib/testing/redis.ts'
 import { waitFor } from '../lib/testing/wait.ts'
-import type { LoginService } from './server.ts'
-import { credentials, post, projectWorld, startTestLogin, worldObjects } from './testing/world.ts'
-
-const SITES = ['shanghai', 'nantong'] as const
+import {
+  credentials,
+  post,
+  startTestLogin,
+  startTwoSiteLogins,
+  worldObjects,
+  type TwoSiteLogins,
+  type TwoSiteName,
+} from './testing/world.ts'
 
 describe('re-login over the standby connection (two real Redis, two login services)', () => {
   const objects = worldObjects({ extraAgents: 8, shanghaiPools: [{ name: 'general', from: 1000, to: 1099 }] })
-  const redisServers: TestRedis[] = []
-  const redis: Record<string, Redis> = {}
-  const logins: Record<string, LoginService> = {}
+  let sites: TwoSiteLogins
+  before(async () => (sites = await startTwoSiteLogins(objects)))
+  after(() => sites.stop())
 
-  before(async () => {
-    for (const site of SITES) {
-      const server = await startRedis()
-      redisServers.push(server)
-      const client = new Redis(server.url)
-      redis[site] = client
-      await projectWorld(client, objects)
-      logins[site] = await startTestLogin(server.url, site, objects)
-    }
-  })
-  after(async () => {
-    for (const login of Object.values(logins)) await login.close()
-    for (const client of Object.values(redis)) client.disconnect()
-    for (const server of redisServers) await server.stop()
-  })
-
-  const url = (site: string) => {
-    const login = logins[site]
-    assert.ok(login)
-    return login.url
-  }
+  const url = (site: TwoSiteName) => sites.url(site)
   const signInAtShanghai = async (n: number) => {
     const answer = await post(`${url('shanghai')}/v1/signin`, credentials(`agent${n}@travel.example`, `PC-${n}`))
     assert.equal(answer.status, 200, JSON.stringify(answer.body))
     return String(answer.body.token)
   }
-  const hasSession = async (site: string, agentId: string) => (await redis[site]?.exists(`login:${site}:session:${agentId}`)) === 1
+  const hasSession = async (site: TwoSiteName, agentId: string) =>
+    (await sites.redis[site].exists(`login:${site}:session:${agentId}`)) === 1
 
   /** A raw agent socket: sends client messages, hands out the server's messages in order. */
-  const connect = async (site: string) => {
+  const connect = async (site: TwoSiteName) => {
     const socket = new WebSocket(`${url(site).replace(/^http/, 'ws')}${AGENT_SOCKET_PATH}`)
     const inbox: ServerMessage[] = []
     const waiting: ((message: ServerMessage) => void)[] = []
@@ -128,10 +112,8 @@ describe('re-login over the standby connection (two real Redis, two login servic
     await client.signIn()
     await waitFor('both connections', () => client.connections.primary && client.connections.standby)
 
-    const shanghai = logins.shanghai
-    assert.ok(shanghai)
-    const port = Number(new URL(shanghai.url).port)
-    await shanghai.close() // the site is lost: its connections drop, nothing answers on its port
+    const port = Number(new URL(url('shanghai')).port)
+    await sites.logins.shanghai.close() // the site is lost: its connections drop, nothing answers on its port
     const takeover = await post(`${url('nantong')}/v1/takeover`, { failedSite: 'shanghai' })
     assert.equal(takeover.status, 202, JSON.stringify(takeover.body))
     await waitFor('signed in at nantong', () => client.session?.site === 'nantong')
@@ -147,9 +129,7 @@ describe('re-login over the standby connection (two real Redis, two login servic
     await new Promise((resolve) => setTimeout(resolve, 1_000))
     assert.equal(events.filter((event) => event.type === 'left-site').length, 0, 'no sign-out is tried while shanghai is down')
 
-    const shanghaiRedis = redisServers[0]
-    assert.ok(shanghaiRedis)
-    logins.shanghai = await startTestLogin(shanghaiRedis.url, 'shanghai', objects, { port })
+    sites.logins.shanghai = await startTestLogin(sites.redisServers.shanghai.url, 'shanghai', objects, { port })
     await waitFor('signed out of shanghai once it answers', () => events.some((event) => event.type === 'left-site'), { timeoutMs: 20_000 })
     assert.equal(await hasSession('shanghai', 'A105'), false)
     assert.equal(client.session?.site, 'nantong')

@@ -1,15 +1,20 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { Redis } from 'ioredis'
 import { AgentClient, type AgentEvent } from '../agent/client.ts'
 import { AgentSimulator } from '../agent/simulator.ts'
-import { startRedis, type TestRedis } from '../lib/testing/redis.ts'
 import { waitFor } from '../lib/testing/wait.ts'
-import type { LoginService } from './server.ts'
 import type { TakeoverReport } from './takeover.ts'
-import { credentials, post, projectWorld, startTestLogin, worldObjects } from './testing/world.ts'
+import {
+  credentials,
+  post,
+  startTestLogin,
+  startTwoSiteLogins,
+  worldObjects,
+  type TwoSiteLogins,
+  type TwoSiteName,
+} from './testing/world.ts'
 
-const SITES = ['shanghai', 'nantong'] as const
+const SITES: readonly TwoSiteName[] = ['shanghai', 'nantong']
 
 describe('takeover of agents between two sites (two real Redis, two login services)', () => {
   // A100-A109 hotel (failover, fence), A110-A113 flight and A114-A115 hotel (drain by group), A116 hotel (lost site),
@@ -19,33 +24,16 @@ describe('takeover of agents between two sites (two real Redis, two login servic
     extraAgentSkills: (n) => (n >= 110 && n <= 113 ? ['flight'] : ['hotel']),
     shanghaiPools: [{ name: 'general', from: 1000, to: 1099 }],
   })
-  const redisServers: TestRedis[] = []
-  const redis: Record<string, Redis> = {}
-  const logins: Record<string, LoginService> = {}
+  let sites: TwoSiteLogins
   const stoppers: (() => unknown)[] = []
 
-  before(async () => {
-    for (const site of SITES) {
-      const server = await startRedis()
-      redisServers.push(server)
-      const client = new Redis(server.url)
-      redis[site] = client
-      await projectWorld(client, objects)
-      logins[site] = await startTestLogin(server.url, site, objects)
-    }
-  })
+  before(async () => (sites = await startTwoSiteLogins(objects)))
   after(async () => {
     for (const stop of stoppers) await stop()
-    for (const login of Object.values(logins)) await login.close()
-    for (const client of Object.values(redis)) client.disconnect()
-    for (const server of redisServers) await server.stop()
+    await sites.stop()
   })
 
-  const url = (site: string) => {
-    const login = logins[site]
-    assert.ok(login)
-    return login.url
-  }
+  const url = (site: TwoSiteName) => sites.url(site)
   const agentsFrom = (first: number, count: number) =>
     Array.from({ length: count }, (_, index) => ({
       credentials: credentials(`agent${first + index}@travel.example`, `PC-${first + index}`),
@@ -61,7 +49,7 @@ describe('takeover of agents between two sites (two real Redis, two login servic
   /** The sites whose Redis holds a session of the agent now. */
   const sessionSites = async (agentId: string) => {
     const found: string[] = []
-    for (const site of SITES) if ((await redis[site]?.exists(`login:${site}:session:${agentId}`)) === 1) found.push(site)
+    for (const site of SITES) if ((await sites.redis[site].exists(`login:${site}:session:${agentId}`)) === 1) found.push(site)
     return found
   }
   /** Samples every agent's sessions at both sites until stopped; returns each agent seen signed in at two sites at once. */
@@ -283,9 +271,7 @@ describe('takeover of agents between two sites (two real Redis, two login servic
   })
 
   it('an agent that declined signs in at the peer by itself once its own site is confirmed lost, counted for that takeover', async () => {
-    const shanghai = redisServers[0]
-    assert.ok(shanghai)
-    const doomed = await startTestLogin(shanghai.url, 'shanghai', objects)
+    const doomed = await startTestLogin(sites.redisServers.shanghai.url, 'shanghai', objects)
     let doomedOpen = true
     stoppers.push(() => (doomedOpen ? doomed.close() : undefined))
     const events: AgentEvent[] = []

@@ -4,6 +4,7 @@ import type { AgentSeat, PhoneMAC, Site, SkillGroup } from '../../../crds/types.
 import { validAgentSeat, validPhoneMAC, validSite, validSkillGroup } from '../../../crds/catalog/valid.ts'
 import { StaticIdentityProvider } from '../../lib/auth/identity.ts'
 import { applyAgentSeat, applyPhoneMAC, applySite, applySkillGroup } from '../../lib/projection/apply.ts'
+import { startRedis, type TestRedis } from '../../lib/testing/redis.ts'
 import { startLoginService, type LoginService, type LoginServiceOptions } from '../server.ts'
 
 export const PASSWORD = 'correct horse battery staple'
@@ -131,4 +132,54 @@ export async function post(url: string, body: unknown, token?: string): Promise<
     body: JSON.stringify(body),
   })
   return { status: response.status, body: (await response.json()) as Record<string, unknown> }
+}
+
+/** Two sites (shanghai, nantong), each with its own real Redis holding the projected world and a login service on it. */
+export interface TwoSiteLogins {
+  redisServers: Record<TwoSiteName, TestRedis>
+  redis: Record<TwoSiteName, Redis>
+  /** Replaceable: a test may restart a site's login service. */
+  logins: Record<TwoSiteName, LoginService>
+  url(site: TwoSiteName): string
+  stop(): Promise<void>
+}
+
+export type TwoSiteName = 'shanghai' | 'nantong'
+
+export async function startTwoSiteLogins(objects: ReturnType<typeof worldObjects>): Promise<TwoSiteLogins> {
+  const started: { server: TestRedis; client: Redis; login?: LoginService }[] = []
+  const stop = async () => {
+    for (const { login } of started) await login?.close()
+    for (const { client, server } of started) {
+      client.disconnect()
+      await server.stop()
+    }
+  }
+  try {
+    for (const site of ['shanghai', 'nantong'] as const) {
+      const server = await startRedis()
+      const client = new Redis(server.url)
+      const entry: (typeof started)[number] = { server, client }
+      started.push(entry)
+      await projectWorld(client, objects)
+      entry.login = await startTestLogin(server.url, site, objects)
+    }
+  } catch (error) {
+    await stop()
+    throw error
+  }
+  const [shanghai, nantong] = started
+  if (shanghai?.login === undefined || nantong?.login === undefined) throw new Error('both sites must have started')
+  const sites: TwoSiteLogins = {
+    redisServers: { shanghai: shanghai.server, nantong: nantong.server },
+    redis: { shanghai: shanghai.client, nantong: nantong.client },
+    logins: { shanghai: shanghai.login, nantong: nantong.login },
+    url: (site) => sites.logins[site].url,
+    async stop() {
+      shanghai.login = sites.logins.shanghai
+      nantong.login = sites.logins.nantong
+      await stop()
+    },
+  }
+  return sites
 }
