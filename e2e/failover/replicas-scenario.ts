@@ -124,7 +124,7 @@ export async function startReplicasScenario(options: { agents: number; replicas:
         const redis = new Redis(sites.sites.nantong.redisUrl, { lazyConnect: true })
         try {
           await redis.connect()
-          return (await redis.keys('*takeover:*')).filter((key) => !/:(relogins|declines)$/.test(key)).length
+          return (await redis.keys('*takeover:*')).filter((key) => !/:(relogins|declines|instructed)$/.test(key)).length
         } finally {
           redis.disconnect()
         }

@@ -26,6 +26,8 @@ export function loginKeys(site: string) {
     takeoverRelogins: (id: string) => `${prefix}takeover:${id}:relogins`,
     /** Hash: agentId -> why it declined (a failover takeover while its own site still answered). */
     takeoverDeclines: (id: string) => `${prefix}takeover:${id}:declines`,
+    /** Hash: agentId -> ms after the start when it was first told (once, however often a standing takeover tells it). */
+    takeoverInstructed: (id: string) => `${prefix}takeover:${id}:instructed`,
   }
 }
 

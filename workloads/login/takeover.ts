@@ -87,9 +87,6 @@ async function startedEarlier(
   return { id, failedSite: request.failedSite, mode: request.mode, startedAt: startedAt === null ? Date.now() : Number(startedAt) }
 }
 
-/** Hash: agentId -> ms after the start when it was first told (beside the takeover's other keys). */
-const instructedKey = (ctx: LoginContext, id: string) => `${ctx.keys.takeover(id)}:instructed`
-
 /** The homeSite and skill groups of each agent's AgentSeat in this site's projection (null: not projected). */
 async function seatFacts(ctx: LoginContext, agentIds: readonly string[]): Promise<(SeatFacts | null)[]> {
   const pipeline = ctx.redis.pipeline()
@@ -106,7 +103,7 @@ async function seatFacts(ctx: LoginContext, agentIds: readonly string[]): Promis
 /** Counts the agents told for the first time by this takeover. */
 async function recordInstructed(ctx: LoginContext, id: string, agentIds: readonly string[], startedAt: number): Promise<void> {
   if (agentIds.length === 0) return
-  const key = instructedKey(ctx, id)
+  const key = ctx.keys.takeoverInstructed(id)
   const at = String(Math.max(0, Date.now() - startedAt))
   const pipeline = ctx.redis.pipeline()
   for (const agentId of agentIds) pipeline.hsetnx(key, agentId, at)
@@ -171,7 +168,7 @@ export async function takeoverReport(ctx: LoginContext, id: string): Promise<Tak
     ctx.redis.hgetall(ctx.keys.takeover(id)),
     ctx.redis.hgetall(ctx.keys.takeoverRelogins(id)),
     ctx.redis.hkeys(ctx.keys.takeoverDeclines(id)),
-    ctx.redis.hkeys(instructedKey(ctx, id)),
+    ctx.redis.hkeys(ctx.keys.takeoverInstructed(id)),
   ])
   if (meta.failedSite === undefined) return null
   const agents = Object.fromEntries(Object.entries(relogins).map(([agentId, ms]) => [agentId, Number(ms)]))
