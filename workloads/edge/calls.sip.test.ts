@@ -15,9 +15,7 @@ const HOLD_MS = 6000
 
 /** The count as the operator reads it (JSON-RPC dlg.profile_get_size). */
 async function callsTo(edge: TestKamailio, site: string): Promise<number> {
-  const port = realEdgeCalls({ kind: 'rpc', url: edge.rpcUrl }, 2000)
-  if (!port) throw new Error('no reader for a JSON-RPC edge')
-  return port.callsTo(site)
+  return realEdgeCalls({ kind: 'rpc', url: edge.rpcUrl }, 2000).callsTo(site)
 }
 
 describe('calls in progress per destination site (real kamailio + SIPp)', () => {

@@ -24,6 +24,11 @@ export class EdgeAgentClient {
     return (await this.#request<{ destinations: EdgeDestination[] }>('GET', '/v1/destinations')).destinations
   }
 
+  /** Calls in progress per destination site (GET /v1/calls). */
+  async calls(): Promise<Record<string, number>> {
+    return (await this.#request<{ calls: Record<string, number> }>('GET', '/v1/calls')).calls
+  }
+
   async setSiteState(site: string, state: RouteState): Promise<EdgeDestination[]> {
     return (await this.#request<{ destinations: EdgeDestination[] }>('POST', `/v1/sites/${encodeURIComponent(site)}/state`, { state }))
       .destinations

@@ -11,6 +11,7 @@ export {
   type RouteState,
 } from './routing.ts'
 export { buildEdgeAgent } from './server.ts'
+export { CALLS_TO_SITE_PROFILE, callsToSite } from './call-counts.ts'
 export { EdgeAgentClient, EdgeAgentError } from './client.ts'
 export {
   decideCallerIds,

@@ -4,7 +4,12 @@
 // A site or destination set "inactive" is disabled administratively (state d): the OPTIONS probes do
 // not bring it back, so failback stays a decision of the operator. "active" is active and probed (ap):
 // if the soft switch is really down, the probes take it out again.
+//
+// What is set inactive here is remembered and set again after every reload of the dispatcher list, so a
+// new list (new weights, new destinations) never undoes a flip; set active again, it is forgotten (a
+// reloaded list has it active). Changes are applied one at a time.
 import { readFile, rename, writeFile } from 'node:fs/promises'
+import { callsToSite } from './call-counts.ts'
 import { parseDispatcherList, type EdgeDestination } from './destinations.ts'
 import type { KamailioRpc } from './rpc.ts'
 
@@ -47,6 +52,10 @@ export interface EdgeRoutingOptions {
 export class EdgeRouting {
   readonly #rpc: KamailioRpc
   readonly #listPath: string | undefined
+  /** The sites, and destinations (by `<uri>` or `<uri> <set>`), set inactive and not set active since. */
+  readonly #inactiveSites = new Set<string>()
+  readonly #inactiveDestinations = new Map<string, { uri: string; set?: number }>()
+  #serial: Promise<unknown> = Promise.resolve()
 
   constructor(options: EdgeRoutingOptions) {
     this.#rpc = options.rpc
@@ -58,41 +67,76 @@ export class EdgeRouting {
     return parseDispatcherList(await this.#rpc.call('dispatcher.list'))
   }
 
+  /** Calls in progress per destination site, for every site this edge has destinations of. */
+  async callsPerSite(): Promise<Record<string, number>> {
+    const sites = [...new Set((await this.destinations()).map((d) => d.site))].sort()
+    const counts = await Promise.all(sites.map(async (site) => [site, await callsToSite(this.#rpc, site)] as const))
+    return Object.fromEntries(counts)
+  }
+
   /** Sends no new calls to a site (inactive), or sends them again (active); returns the site's destinations afterwards. */
-  async setSiteState(site: string, state: RouteState): Promise<EdgeDestination[]> {
-    const all = await this.destinations()
-    const ofSite = all.filter((d) => d.site === site)
-    if (ofSite.length === 0) throw new UnknownSiteError(site, [...new Set(all.map((d) => d.site))].sort())
-    await this.#apply(ofSite, state)
-    return (await this.destinations()).filter((d) => d.site === site)
+  setSiteState(site: string, state: RouteState): Promise<EdgeDestination[]> {
+    return this.#oneAtATime(async () => {
+      const all = await this.destinations()
+      const ofSite = all.filter((d) => d.site === site)
+      if (ofSite.length === 0) throw new UnknownSiteError(site, [...new Set(all.map((d) => d.site))].sort())
+      if (state === 'inactive') this.#inactiveSites.add(site)
+      else this.#inactiveSites.delete(site)
+      await this.#apply(ofSite, state)
+      return (await this.destinations()).filter((d) => d.site === site)
+    })
   }
 
   /** Sets one destination (in every set, or in one set) active or inactive. */
-  async setDestinationState(uri: string, state: RouteState, set?: number): Promise<EdgeDestination[]> {
-    const matching = (await this.destinations()).filter((d) => d.uri === uri && (set === undefined || d.set === set))
-    if (matching.length === 0) throw new UnknownDestinationError(set === undefined ? uri : `${uri} (set ${set})`)
-    await this.#apply(matching, state)
-    return (await this.destinations()).filter((d) => d.uri === uri)
+  setDestinationState(uri: string, state: RouteState, set?: number): Promise<EdgeDestination[]> {
+    return this.#oneAtATime(async () => {
+      const matching = (await this.destinations()).filter((d) => d.uri === uri && (set === undefined || d.set === set))
+      if (matching.length === 0) throw new UnknownDestinationError(set === undefined ? uri : `${uri} (set ${set})`)
+      const key = set === undefined ? uri : `${uri} ${set}`
+      if (state === 'inactive') this.#inactiveDestinations.set(key, { uri, ...(set === undefined ? {} : { set }) })
+      else this.#inactiveDestinations.delete(key)
+      await this.#apply(matching, state)
+      return (await this.destinations()).filter((d) => d.uri === uri)
+    })
   }
 
   /**
    * Rewrites dispatcher.list and reloads it. Nothing is written while the JSON-RPC is unreachable, and
-   * a list Kamailio refuses is rolled back, so the edge keeps routing as before. The reloaded list's
-   * flags replace any state set live.
+   * a list Kamailio refuses is rolled back, so the edge keeps routing as before. What was set inactive
+   * live is set inactive again on the reloaded list (sites and destinations it no longer has are skipped).
    */
-  async replaceDispatcherList(content: string): Promise<EdgeDestination[]> {
-    const path = this.#listPath
-    if (path === undefined) throw new Error('the edge agent was started without the path of dispatcher.list')
-    await this.destinations()
-    const previous = await readFile(path, 'utf8')
-    await writeAtomically(path, content)
-    try {
-      await this.#rpc.call('dispatcher.reload')
-    } catch (error) {
-      await writeAtomically(path, previous)
-      throw new DispatcherListRefusedError(path, error)
-    }
-    return this.destinations()
+  replaceDispatcherList(content: string): Promise<EdgeDestination[]> {
+    return this.#oneAtATime(async () => {
+      const path = this.#listPath
+      if (path === undefined) throw new Error('the edge agent was started without the path of dispatcher.list')
+      await this.destinations()
+      const previous = await readFile(path, 'utf8')
+      await writeAtomically(path, content)
+      try {
+        await this.#rpc.call('dispatcher.reload')
+      } catch (error) {
+        await writeAtomically(path, previous)
+        throw new DispatcherListRefusedError(path, error)
+      }
+      await this.#reapply(await this.destinations())
+      return this.destinations()
+    })
+  }
+
+  async #reapply(all: readonly EdgeDestination[]): Promise<void> {
+    const inactive = all.filter(
+      (d) =>
+        d.state !== 'disabled' &&
+        (this.#inactiveSites.has(d.site) ||
+          [...this.#inactiveDestinations.values()].some(({ uri, set }) => d.uri === uri && (set === undefined || d.set === set))),
+    )
+    await this.#apply(inactive, 'inactive')
+  }
+
+  #oneAtATime<T>(change: () => Promise<T>): Promise<T> {
+    const result = this.#serial.then(change)
+    this.#serial = result.catch(() => undefined)
+    return result
   }
 
   async #apply(destinations: readonly EdgeDestination[], state: RouteState): Promise<void> {

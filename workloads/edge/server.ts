@@ -1,6 +1,6 @@
-// The edge agent's HTTP API, for the operator: the edge's view of its destinations, and live routing
-// changes (a site or a destination active/inactive, a new dispatcher list) applied over Kamailio's
-// JSON-RPC without a restart.
+// The edge agent's HTTP API, for the operator: the edge's view of its destinations, its calls in
+// progress per destination site, and live routing changes (a site or a destination active/inactive, a
+// new dispatcher list) applied over Kamailio's JSON-RPC without a restart.
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
 import { DispatcherListRefusedError, UnknownDestinationError, UnknownSiteError, type EdgeRouting, type RouteState } from './routing.ts'
 import { EdgeRpcError, EdgeRpcUnreachableError } from './rpc.ts'
@@ -41,6 +41,14 @@ export function buildEdgeAgent(routing: EdgeRouting, options: { logger?: boolean
   app.get('/v1/destinations', async (_request, reply) => {
     try {
       return { destinations: await routing.destinations() }
+    } catch (error) {
+      return sendError(reply, error)
+    }
+  })
+
+  app.get('/v1/calls', async (_request, reply) => {
+    try {
+      return { calls: await routing.callsPerSite() }
     } catch (error) {
       return sendError(reply, error)
     }
