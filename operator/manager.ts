@@ -8,6 +8,14 @@ import { types } from './controllers/kinds.ts'
 import { MANAGED_BY_SELECTOR, ownedTypes, siteOfOwned, type OwnedInformers } from './controllers/owned.ts'
 import { failoverController } from './controllers/failover/failover-controller.ts'
 import { realFailoverIO } from './controllers/failover/io.ts'
+import {
+  EDGE_SLICE_SELECTOR,
+  edgePods,
+  endpointSliceType,
+  SLICES_BY_SERVICE,
+  sliceService,
+  type EndpointSlice,
+} from './controllers/failover/edge-pods.ts'
 import { plannedControllers } from './controllers/planned/controller.ts'
 import { realPlannedIO } from './controllers/planned/io.ts'
 import { projectionControllers } from './controllers/projection.ts'
@@ -76,7 +84,15 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
       return [type.kind, ownedInformer]
     }),
   )
-  const all = [...(Object.values(informers) as Informer<KubeObject>[]), ...owned.values()]
+  // The pods behind every Managed edge's agent Service: the failover and planned-switchover controllers switch each one.
+  const edgeSlices = new Informer<EndpointSlice>(client, endpointSliceType, log, {
+    namespace: options.watchNamespace,
+    labelSelector: EDGE_SLICE_SELECTOR,
+  })
+  edgeSlices.store.addIndex(SLICES_BY_SERVICE, sliceService)
+  const edgePodsOf = (namespace: string, service: string) =>
+    edgePods(edgeSlices.store.byIndex(SLICES_BY_SERVICE, `${namespace}/${service}`))
+  const all = [...(Object.values(informers) as Informer<KubeObject>[]), ...owned.values(), edgeSlices as Informer<KubeObject>]
   observeInformers(metrics, all)
   for (const i of all) i.start()
 
@@ -108,6 +124,7 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
       metrics,
       clusterDomain: options.settings.clusterDomain,
       ownSite: options.site,
+      edgePods: edgePodsOf,
     }) as unknown as Controller<KubeObject>,
     ...(plannedControllers({
       informers,
@@ -117,6 +134,7 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
       metrics,
       clusterDomain: options.settings.clusterDomain,
       ownSite: options.site,
+      edgePods: edgePodsOf,
     }) as unknown as Controller<KubeObject>[]),
     ...validationControllers(informers, shared, options.checkSkillGroupRules),
     ...projection.controllers,

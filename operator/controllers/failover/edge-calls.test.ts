@@ -173,16 +173,33 @@ describe('reading the edges of a site', () => {
     assert.equal(round.failures.length, 2)
   })
 
+  it("an edge agent's pod is asked GET /v1/calls once for every site; a site it does not know has no call", async () => {
+    const paths: string[] = []
+    const server = createServer((request, response) => {
+      paths.push(request.url ?? '')
+      response.setHeader('content-type', 'application/json')
+      response.end(JSON.stringify({ calls: { a: 2, b: 0 } }))
+    })
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    try {
+      const port = realEdgeCalls({ kind: 'agent', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }, 2000)
+      assert.deepEqual(await Promise.all([port.callsTo('a'), port.callsTo('b'), port.callsTo('c')]), [2, 0, 0])
+      assert.deepEqual(paths, ['/v1/calls'])
+    } finally {
+      server.close()
+    }
+  })
+
   it("Kamailio's answer must be a count", async () => {
-    assert.equal(realEdgeCalls({ kind: 'agent', url: 'http://127.0.0.1:1' }, 500), undefined, 'an edge agent has no count to give')
     const answers = [JSON.stringify({ jsonrpc: '2.0', id: 1, result: 4 }), JSON.stringify({ jsonrpc: '2.0', id: 2, result: 'four' })]
     const server = createServer((_request, response) => response.end(answers.shift()))
     server.listen(0, '127.0.0.1')
     await once(server, 'listening')
     try {
       const port = realEdgeCalls({ kind: 'rpc', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/RPC` }, 2000)
-      assert.equal(await port?.callsTo('a'), 4)
-      await assert.rejects(port?.callsTo('a') ?? Promise.resolve(), /answered "four", not a count/)
+      assert.equal(await port.callsTo('a'), 4)
+      await assert.rejects(port.callsTo('a'), /answered "four", not a count/)
     } finally {
       server.close()
     }

@@ -10,10 +10,9 @@
 // Calls lost by a failover = the calls every edge (the failed site's own included: its last count is all that is
 // left of it) had in progress to the failed site at its last reading before the fault.
 //
-// Managed edges are controlled through the edge agent, whose API has no call count: they are not read.
-import { KamailioRpc } from '../../../workloads/edge/index.ts'
+// A Managed edge is read per pod (targets.ts) at its edge agent's GET /v1/calls, which asks its Kamailio the same.
+import { callsToSite, EdgeAgentClient, KamailioRpc } from '../../../workloads/edge/index.ts'
 import type { HeartbeatRecord } from '../../failover/heartbeat-types.ts'
-import { CALLS_TO_SITE_PROFILE } from '../../render/kamailio/index.ts'
 import type { EdgeControl, EdgeTarget } from './targets.ts'
 import type { ComponentProbe } from './verdict.ts'
 
@@ -91,18 +90,21 @@ export interface EdgeCallsPort {
   callsTo(site: string): Promise<number>
 }
 
-/** Kamailio's JSON-RPC (External edges); a Managed edge's agent has no call count to give, so undefined. */
-export function realEdgeCalls(control: EdgeControl, timeoutMilliseconds: number): EdgeCallsPort | undefined {
-  if (control.kind !== 'rpc') return undefined
-  const rpc = new KamailioRpc({ url: control.url, timeoutMilliseconds })
+/**
+ * Kamailio's JSON-RPC (External edges), or the edge agent's GET /v1/calls (a Managed edge's pod), asked
+ * once for every site: a site the agent has no destinations of has no call to it.
+ */
+export function realEdgeCalls(control: EdgeControl, timeoutMilliseconds: number): EdgeCallsPort {
+  if (control.kind === 'rpc') {
+    const rpc = new KamailioRpc({ url: control.url, timeoutMilliseconds })
+    return { callsTo: (site) => callsToSite(rpc, site) }
+  }
+  const agent = new EdgeAgentClient(control.url, { timeoutMilliseconds })
+  let counts: Promise<Record<string, number>> | undefined
   return {
     async callsTo(site) {
-      const size = await rpc.call('dlg.profile_get_size', [CALLS_TO_SITE_PROFILE, site])
-      if (typeof size !== 'number' || !Number.isInteger(size) || size < 0)
-        throw new Error(
-          `${control.url}: dlg.profile_get_size ${CALLS_TO_SITE_PROFILE} ${site} answered ${JSON.stringify(size)}, not a count`,
-        )
-      return size
+      counts ??= agent.calls()
+      return (await counts)[site] ?? 0
     },
   }
 }

@@ -40,8 +40,9 @@ import type { FailoverIO } from './io.ts'
 import { edgesConfirmingDown, probeSite } from './prober.ts'
 import { actingSurvivors, recordsFailoverOf } from './scope.ts'
 import { takeoverProgress } from './takeover-progress.ts'
-import { siteTargets, type EdgeControl, type SiteTargets } from './targets.ts'
-import { setSiteAtSurvivors, startTakeovers, takeoverViews } from './traffic.ts'
+import { wantedSiteStates } from './edge-states.ts'
+import { siteTargets, type EdgeControl, type EdgePodLookup, type SiteTargets } from './targets.ts'
+import { convergeEdges, setSiteAtSurvivors, startTakeovers, takeoverViews } from './traffic.ts'
 import { trunkRouteStatus } from './trunk-routes.ts'
 import { siteVerdict, type ComponentProbe } from './verdict.ts'
 
@@ -62,6 +63,8 @@ export interface FailoverControllerOptions {
   ownSite?: string
   /** How long a failback's drain is followed before its summary is written with whoever is still on a call; default 15 min. */
   failbackDeadlineMs?: number
+  /** The ready pods behind a Managed edge's agent Service (edge-pods.ts); without it, or with none, the Service is used. */
+  edgePods?: EdgePodLookup
 }
 
 interface Tracked {
@@ -106,10 +109,11 @@ export function failoverReconciler(options: FailoverControllerOptions): Reconcil
   const runDrill = drillRunner({ io, events, log, reloginDeadlineMs: deadlineMs, ...(options.ownSite ? { ownSite: options.ownSite } : {}) })
 
   const sitesBeside = (site: Site) => informers.sites.store.list().filter((s) => s.metadata.namespace === site.metadata.namespace)
+  const targetsOf = (site: Site): SiteTargets => siteTargets(site, options.clusterDomain, options.edgePods)
   const survivorsOf = (site: Site): SiteTargets[] =>
     sitesBeside(site)
       .filter((s) => s.metadata.name !== site.metadata.name)
-      .map((s) => siteTargets(s, options.clusterDomain))
+      .map(targetsOf)
   const homedAgents = (site: Site) =>
     informers.agentSeats.store.byIndex('homeSite', scoped(site, site.metadata.name)).map((seat) => seat.spec.agentId)
   const recordOf = (site: Cached<Site>): HeartbeatRecord | undefined =>
@@ -156,12 +160,13 @@ export function failoverReconciler(options: FailoverControllerOptions): Reconcil
     state.lastDrill = drill.lastDrill
     if (now.getTime() >= state.nextProbeAt) {
       state.nextProbeAt = now.getTime() + policy.intervalMs
-      const targets = siteTargets(site, options.clusterDomain)
+      const targets = targetsOf(site)
       const probed = await probeSite(targets, policy.timeoutMs, io)
       const probes = drill.dropProbes && drill.lastDrill ? droppedProbes(probed, drill.lastDrill.name) : probed
       state.heartbeat.probes = probes
       await countHosted(site, targets.loginUrl, state, probes)
       await countCalls(site, targets, state, probed, policy.timeoutMs)
+      await convergeOwnEdges(site, targets, probed, policy.timeoutMs)
       const verdict = siteVerdict(probes)
       if (!verdict.ok && state.armed) {
         const why = probes.filter((p) => !p.reachable).map((p) => `${p.name}: ${p.message ?? 'no answer'}`)
@@ -227,7 +232,7 @@ export function failoverReconciler(options: FailoverControllerOptions): Reconcil
           failback,
           {
             site: name,
-            loginUrl: siteTargets(site, options.clusterDomain).loginUrl,
+            loginUrl: targetsOf(site).loginUrl,
             from: actingSurvivors(name, survivorsOf(site), options.ownSite).map((s) => s.site),
             homed: homedAgents(site),
             deadlineMs: failbackDeadlineMs,
@@ -261,6 +266,21 @@ export function failoverReconciler(options: FailoverControllerOptions): Reconcil
     const round = await countRound({ kept: state.calls, edges: targets.edges, probes, sites, at: io.now(), portOf })
     state.calls = round.kept
     if (round.failures.length > 0) log.debug({ site: objectKey(site), failures: round.failures }, 'calls in progress unavailable')
+  }
+
+  /** Once per probe round: the site's edges that answered, corrected to route as the namespace's failovers say (edge-states.ts). */
+  const convergeOwnEdges = async (site: Cached<Site>, targets: SiteTargets, probes: readonly ComponentProbe[], timeoutMs: number) => {
+    const name = site.metadata.name
+    if (options.ownSite !== undefined && options.ownSite !== name) return
+    const answered = targets.edges.filter((edge) => probes.some((p) => p.name === `edge/${edge.name}` && p.reachable))
+    const wanted = () =>
+      wantedSiteStates(
+        name,
+        sitesBeside(site).map((s) => ({ name: s.metadata.name, traffic: s.spec.traffic ?? 'Active', record: recordOf(s) })),
+      )
+    const { changed, failures } = await convergeEdges(answered, wanted, timeoutMs, io)
+    if (changed.length > 0) log.info({ site: objectKey(site), changed }, 'edge routing corrected')
+    if (failures.length > 0) log.warn({ site: objectKey(site), failures }, 'edge routing not corrected yet')
   }
 
   /** The calls every edge of the namespace had in progress to the site at its last reading before `fault`. */

@@ -1,9 +1,11 @@
 // Pure: what the failover controller probes and controls at a Site. External components at the
-// addresses the Site gives; Managed ones at their in-cluster Services (a Managed edge runs with host
+// addresses the Site gives; Managed ones at their in-cluster Services. A Managed edge runs with host
 // networking and its Service carries only the edge agent's HTTP API, so it is probed and controlled
-// through the agent).
+// through the agent: at every pod's agent when its pods are known (edge-pods.ts), since each pod's
+// Kamailio routes on its own; at the Service otherwise.
 import type { Site } from '../../../crds/types.ts'
 import { PORTS, resourceName } from '../../render/site/index.ts'
+import type { EdgePod } from './edge-pods.ts'
 import { softswitchAddresses } from '../site-objects.ts'
 
 export interface SipTarget {
@@ -31,8 +33,13 @@ export interface SiteTargets {
   acdUrl: string
 }
 
-export function siteTargets(site: Site, clusterDomain: string): SiteTargets {
+/** The ready pods behind a Managed edge agent's Service, by namespace and Service name (edge-pods.ts). */
+export type EdgePodLookup = (namespace: string, service: string) => readonly EdgePod[]
+
+/** `edgePods`: where a Managed edge's pods are known; none known (or no lookup) means the Service. */
+export function siteTargets(site: Site, clusterDomain: string, edgePods?: EdgePodLookup): SiteTargets {
   const name = site.metadata.name
+  const pods = edgePods?.(site.metadata.namespace ?? 'default', resourceName(name, 'edge')) ?? []
   const service = (component: 'edge' | 'login' | 'acd', port: number) =>
     `http://${resourceName(name, component)}.${site.metadata.namespace ?? 'default'}.svc.${clusterDomain}:${port}`
   const { edge, login, acd } = site.spec.components
@@ -43,13 +50,15 @@ export function siteTargets(site: Site, clusterDomain: string): SiteTargets {
           sip: { name: server.name, host: server.host, port: server.sipPort ?? PORTS.sip },
           control: { kind: 'rpc', url: server.rpcUrl },
         }))
-      : [
-          {
-            name: resourceName(name, 'edge'),
-            healthUrl: service('edge', PORTS.edgeAgent),
-            control: { kind: 'agent', url: service('edge', PORTS.edgeAgent) },
-          },
-        ]
+      : pods.length > 0
+        ? pods.map((pod) => ({ name: pod.name, healthUrl: pod.url, control: { kind: 'agent', url: pod.url } }))
+        : [
+            {
+              name: resourceName(name, 'edge'),
+              healthUrl: service('edge', PORTS.edgeAgent),
+              control: { kind: 'agent', url: service('edge', PORTS.edgeAgent) },
+            },
+          ]
   const httpUrl = (component: 'login' | 'acd', external: { url: string } | undefined) =>
     external?.url.replace(/\/+$/, '') ?? service(component, PORTS.http)
   return {

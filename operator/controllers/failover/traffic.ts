@@ -2,10 +2,11 @@
 // idempotent, so a restarted operator repeats them freely: an edge set inactive stays inactive, and a
 // takeover asked for again with the same key is the one already started.
 import type { RouteState } from '../../../workloads/edge/index.ts'
+import { edgeStateChanges, type EdgeStateChange } from './edge-states.ts'
 import type { FailoverIO } from './io.ts'
 import type { SiteHeartbeat, Takeover } from './heartbeat-status.ts'
 import type { TakeoverView } from './takeover-progress.ts'
-import type { SiteTargets } from './targets.ts'
+import type { EdgeTarget, SiteTargets } from './targets.ts'
 
 /** A routing change is worth waiting for longer than a probe: it is retried only at the next probe round. */
 const EDGE_CHANGE_TIMEOUT_MS = 2000
@@ -39,6 +40,50 @@ export async function setSiteAtSurvivors(
     )
   ).flat()
   return { done: failures.length === 0, failures }
+}
+
+/**
+ * Reads every edge's destinations and corrects the ones that differ from `wanted` (edge-states.ts), which is
+ * asked only after the reads, so a flip or restore made meanwhile is seen. An edge that cannot be read or
+ * changed is told in `failures` and tried again at the next round.
+ */
+export async function convergeEdges(
+  edges: readonly EdgeTarget[],
+  wanted: () => ReadonlyMap<string, RouteState>,
+  timeoutMs: number,
+  io: Pick<FailoverIO, 'edge'>,
+): Promise<{ changed: EdgeStateChange[]; failures: string[] }> {
+  const failures: string[] = []
+  const views = (
+    await Promise.all(
+      edges.map(async (edge) => {
+        try {
+          return [{ edge: edge.name, destinations: await io.edge(edge.control, timeoutMs).destinations() }]
+        } catch (error) {
+          failures.push(`edge ${edge.name}: ${(error as Error).message}`)
+          return []
+        }
+      }),
+    )
+  ).flat()
+  const changes = edgeStateChanges(views, wanted())
+  const controls = new Map(edges.map((edge) => [edge.name, edge.control]))
+  const changed = (
+    await Promise.all(
+      changes.map(async (change) => {
+        const control = controls.get(change.edge)
+        if (!control) return []
+        try {
+          await io.edge(control, EDGE_CHANGE_TIMEOUT_MS).setSiteState(change.site, change.state)
+          return [change]
+        } catch (error) {
+          failures.push(`edge ${change.edge}, site ${change.site} ${change.state}: ${(error as Error).message}`)
+          return []
+        }
+      }),
+    )
+  ).flat()
+  return { changed, failures }
 }
 
 /**

@@ -29,7 +29,7 @@ const group = (pinnedSite?: string): Cached<SkillGroup> => ({
 })
 
 /** Two sites a and b, each edge with one destination per site; the "API server" is the informer stores. */
-function world(scope: { ownSite?: string } = {}) {
+function world(scope: Pick<PlannedOptions, 'ownSite' | 'edgePods'> = {}) {
   const client = null as unknown as KubeClient
   const informers = {
     sites: new Informer<Cached<Site>>(client, types.site, silentLogger),
@@ -156,6 +156,19 @@ describe('planned switchover of a Site', () => {
       w.events.map((e) => e.reason),
       ['DrainStarted', 'EdgesInactive'],
     )
+  })
+
+  it("Drain: every pod of a Managed edge is switched (its EndpointSlices' addresses), not only the one behind its Service", async () => {
+    const pods = ['http://10.0.0.7:8080', 'http://10.0.0.8:8080']
+    const w = world({
+      edgePods: (namespace, service) => (namespace === ns && service === 'b-edge' ? pods.map((url, i) => ({ name: `pod-${i}`, url })) : []),
+    })
+    w.setSite('b', (s) => ({ ...s, spec: { ...s.spec, components: { ...s.spec.components, edge: { mode: 'Managed' } } } }))
+    for (const url of pods) w.edges.set(url, new Map(SITES.map((s) => [s, 'active' as const])))
+    w.setSite('a', (s) => ({ ...s, spec: { ...s.spec, traffic: 'Drain' } }))
+    await switchoverReconciler(w.options)(`${ns}/a`)
+    for (const url of pods) assert.equal(w.edges.get(url)?.get('a'), 'disabled', url)
+    assert.equal(w.edges.get('http://b-edge1/RPC')?.get('a'), 'active', "b's External edge is gone: b's edge is Managed now")
   })
 
   it('a restarted operator follows the recorded takeover instead of starting another, and turns edges back off when someone turned them on', async () => {

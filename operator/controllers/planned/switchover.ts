@@ -35,7 +35,7 @@ export function switchoverReconciler(options: PlannedOptions): (key: string) => 
     const targets = informers.sites.store
       .list()
       .filter((s) => s.metadata.namespace === site.metadata.namespace)
-      .map((s) => siteTargets(s, clusterDomain))
+      .map((s) => siteTargets(s, clusterDomain, options.edgePods))
     const acting = ownSite === undefined ? targets : targets.filter((t) => t.site === ownSite)
     const plan = planSwitchover({
       traffic,

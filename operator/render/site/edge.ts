@@ -8,7 +8,8 @@
 // dispatcher.list: the ConfigMap holds the rendered list; an init container copies it to a writable
 // volume where Kamailio reads it and the agent rewrites it for live routing changes (dispatcher.reload,
 // no restart). So only kamailio.cfg is in the config hash: a new dispatcher.list reaches the running
-// edge through the agent, which sees the updated ConfigMap file, and does not roll the pods.
+// edge through the agent, which follows the mounted ConfigMap file (DISPATCHER_LIST_SOURCE,
+// workloads/edge/list-source.ts) and reloads it without undoing a flip, and does not roll the pods.
 //
 // Graceful drain: on SIGTERM the agent takes the edge out of service, waits for its calls to end and
 // then writes DRAINED_FILE; Kamailio's preStop hook waits for that file (bounded by the grace period),
@@ -25,6 +26,7 @@ import { configMap, deployment, networkPolicy, podDisruptionBudget, service } fr
 import {
   containerSecurityContext,
   podSecurityContext,
+  envFromField,
   envValue,
   httpProbes,
   mount,
@@ -81,6 +83,8 @@ function edgeAgentContainer(site: Site, context: SiteRenderContext, endpoints: S
     env: sortedEnv([
       envValue('SITE', site.metadata.name),
       envValue('PORT', PORTS.edgeAgent),
+      // The operator flips every edge pod at its own address (the pod's, the node's with host networking).
+      envFromField('EDGE_AGENT_HOST', 'status.podIP'),
       envValue('KAMAILIO_RPC_URL', `http://127.0.0.1:${context.edge.rpcPort}${RPC_PATH}`),
       envValue('DISPATCHER_LIST_SOURCE', `${EDGE_PATHS.config}/dispatcher.list`),
       envValue('DISPATCHER_LIST_PATH', EDGE_PATHS.dispatcherList),
