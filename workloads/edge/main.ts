@@ -5,6 +5,10 @@
 //                           live (list-source.ts)
 //   EDGE_AGENT_HOST         address the HTTP API listens on (default 127.0.0.1)
 //   EDGE_AGENT_PORT or PORT its port (default 8090)
+//   DRAINED_FILE            when set, a SIGTERM first waits for the calls in progress to end, then
+//                           writes this file (Kamailio's preStop hook waits for it; drain.ts)
+import { writeFile } from 'node:fs/promises'
+import { drainCalls } from './drain.ts'
 import { followListSource } from './list-source.ts'
 import { KamailioRpc } from './rpc.ts'
 import { EdgeRouting } from './routing.ts'
@@ -27,9 +31,22 @@ const source =
         onError: (error) => app.log.warn({ source: env.DISPATCHER_LIST_SOURCE, err: error.message }, 'dispatcher list not reloaded'),
       })
 
+const drainedFile = env.DRAINED_FILE
+const drain = async () => {
+  if (drainedFile === undefined) return
+  await drainCalls({
+    calls: () => routing.callsPerSite(),
+    onWaiting: (calls) => app.log.info({ calls }, 'stopping: waiting for the calls in progress to end'),
+  })
+  await writeFile(drainedFile, `${new Date().toISOString()}\n`)
+}
+
 const shutdown = () => {
   source?.close()
-  void app.close().then(() => process.exit(0))
+  void drain()
+    .catch((error: unknown) => app.log.error({ err: error }, 'drain failed'))
+    .then(() => app.close())
+    .then(() => process.exit(0))
 }
 process.once('SIGTERM', shutdown)
 process.once('SIGINT', shutdown)

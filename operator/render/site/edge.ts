@@ -11,9 +11,10 @@
 // edge through the agent, which follows the mounted ConfigMap file (DISPATCHER_LIST_SOURCE,
 // workloads/edge/list-source.ts) and reloads it without undoing a flip, and does not roll the pods.
 //
-// Graceful drain: on SIGTERM the agent takes the edge out of service, waits for its calls to end and
-// then writes DRAINED_FILE; Kamailio's preStop hook waits for that file (bounded by the grace period),
-// so in-dialog requests still find the edge that record-routed them.
+// Graceful drain: a terminating pod's endpoint turns not-ready, so no new calls come; on SIGTERM the
+// agent waits for the calls in progress to end and then writes DRAINED_FILE (workloads/edge/drain.ts);
+// Kamailio's preStop hook waits for that file (bounded by the grace period), so in-dialog requests still
+// find the edge that record-routed them.
 import type { Container, PodTemplateSpec } from './manifest-types.ts'
 import type { Site } from '../../../crds/types.ts'
 import { RPC_PATH } from '../kamailio/index.ts'
