@@ -2,14 +2,12 @@
 // the failed site's timeline, the calls in progress to it at the last reading before the fault.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import type { AgentSeat, Site, Trunk } from '../../../crds/types.ts'
-import { Informer } from '../../runtime/informer.ts'
-import type { KubeClient } from '../../runtime/kube-client.ts'
+import type { AgentSeat } from '../../../crds/types.ts'
 import { silentLogger } from '../../runtime/log.ts'
 import { createMetrics } from '../../runtime/metrics.ts'
-import { indexes, types, type Cached } from '../kinds.ts'
+import { type Cached } from '../kinds.ts'
 import { externalSite } from '../testing/external-site.ts'
-import { probesFailingFor, softswitchDestination, statusIntoStores } from '../testing/fake-failover-io.ts'
+import { failoverInformers, probesFailingFor, softswitchDestination, statusIntoStores } from '../testing/fake-failover-io.ts'
 import { drillTimeline } from './drill-marks.ts'
 import { failoverReconciler } from './failover-controller.ts'
 import type { FailoverIO } from './io.ts'
@@ -18,13 +16,7 @@ const ns = 'cc'
 const start = Date.parse('2026-01-01T00:00:00Z')
 
 function world(options: { countCalls: boolean }) {
-  const client = null as unknown as KubeClient
-  const informers = {
-    sites: new Informer<Cached<Site>>(client, types.site, silentLogger),
-    trunks: new Informer<Cached<Trunk>>(client, types.trunk, silentLogger),
-    agentSeats: new Informer<Cached<AgentSeat>>(client, types.agentSeat, silentLogger),
-  }
-  informers.agentSeats.store.addIndex('homeSite', indexes.seatsByHomeSite)
+  const informers = failoverInformers()
   for (const name of ['a', 'b'])
     informers.sites.store.upsert(externalSite(name, ns, { heartbeat: { intervalMilliseconds: 1000, timeoutMilliseconds: 500 } }))
   informers.agentSeats.store.upsert({

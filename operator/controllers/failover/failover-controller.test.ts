@@ -6,16 +6,14 @@ import { test } from 'node:test'
 import type { AgentSeat, Site, Trunk } from '../../../crds/types.ts'
 import type { EdgeDestination } from '../../../workloads/edge/index.ts'
 import type { EventInput } from '../../runtime/events.ts'
-import { Informer } from '../../runtime/informer.ts'
-import type { KubeClient } from '../../runtime/kube-client.ts'
 import { silentLogger } from '../../runtime/log.ts'
 import { createMetrics } from '../../runtime/metrics.ts'
-import { indexes, types, type Cached } from '../kinds.ts'
+import { type Cached } from '../kinds.ts'
 import { APPROVE_FAILBACK_ANNOTATION, failoverReconciler, type FailoverControllerOptions } from './failover-controller.ts'
 import { directoryReports, type FailoverIO, type TakeoverOptions } from './io.ts'
 import type { TakeoverView } from './takeover-progress.ts'
 import { externalSite } from '../testing/external-site.ts'
-import { probesFailingFor, softswitchDestination, statusIntoStores } from '../testing/fake-failover-io.ts'
+import { failoverInformers, probesFailingFor, softswitchDestination, statusIntoStores } from '../testing/fake-failover-io.ts'
 
 const ns = 'cc'
 
@@ -49,13 +47,7 @@ const seat = (agentId: string): Cached<AgentSeat> =>
 
 /** A small world: two sites, one trunk, two agents homed at a; the API server is the informer stores. */
 function world(heartbeat: NonNullable<Site['spec']['heartbeat']> = {}) {
-  const client = null as unknown as KubeClient
-  const informers = {
-    sites: new Informer<Cached<Site>>(client, types.site, silentLogger),
-    trunks: new Informer<Cached<Trunk>>(client, types.trunk, silentLogger),
-    agentSeats: new Informer<Cached<AgentSeat>>(client, types.agentSeat, silentLogger),
-  }
-  informers.agentSeats.store.addIndex('homeSite', indexes.seatsByHomeSite)
+  const informers = failoverInformers()
   informers.sites.store.upsert(site('a', heartbeat))
   informers.sites.store.upsert(site('b', heartbeat))
   informers.trunks.store.upsert(trunk)

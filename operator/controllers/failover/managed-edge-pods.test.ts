@@ -2,15 +2,11 @@
 // flipped, and a pod that appears later is brought to the state of the failover at its site's next round.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { AgentSeat, Site, Trunk } from '../../../crds/types.ts'
 import type { DestinationState } from '../../../workloads/edge/index.ts'
-import { Informer } from '../../runtime/informer.ts'
-import type { KubeClient } from '../../runtime/kube-client.ts'
 import { silentLogger } from '../../runtime/log.ts'
 import { createMetrics } from '../../runtime/metrics.ts'
-import { indexes, types, type Cached } from '../kinds.ts'
 import { externalSite } from '../testing/external-site.ts'
-import { probesFailingFor, softswitchDestination, statusIntoStores } from '../testing/fake-failover-io.ts'
+import { failoverInformers, probesFailingFor, softswitchDestination, statusIntoStores } from '../testing/fake-failover-io.ts'
 import type { EdgePod } from './edge-pods.ts'
 import { failoverReconciler } from './failover-controller.ts'
 import type { FailoverIO } from './io.ts'
@@ -19,13 +15,7 @@ const ns = 'cc'
 const heartbeat = { intervalMilliseconds: 1000, timeoutMilliseconds: 500 }
 
 function world() {
-  const client = null as unknown as KubeClient
-  const informers = {
-    sites: new Informer<Cached<Site>>(client, types.site, silentLogger),
-    trunks: new Informer<Cached<Trunk>>(client, types.trunk, silentLogger),
-    agentSeats: new Informer<Cached<AgentSeat>>(client, types.agentSeat, silentLogger),
-  }
-  informers.agentSeats.store.addIndex('homeSite', indexes.seatsByHomeSite)
+  const informers = failoverInformers()
   informers.sites.store.upsert(externalSite('a', ns, { heartbeat }))
   const b = externalSite('b', ns, { heartbeat })
   informers.sites.store.upsert({ ...b, spec: { ...b.spec, components: { ...b.spec.components, edge: { mode: 'Managed' } } } })

@@ -1,17 +1,15 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { AgentSeat, Site, Trunk } from '../../../crds/types.ts'
-import { Informer } from '../../runtime/informer.ts'
-import type { KubeClient } from '../../runtime/kube-client.ts'
+import type { AgentSeat, Site } from '../../../crds/types.ts'
 import { silentLogger } from '../../runtime/log.ts'
 import { createMetrics } from '../../runtime/metrics.ts'
-import { indexes, types, type Cached } from '../kinds.ts'
+import { type Cached } from '../kinds.ts'
 import { failoverReconciler } from './failover-controller.ts'
 import type { FailoverIO } from './io.ts'
 import { actingSurvivors, recordsFailoverOf } from './scope.ts'
 import type { SiteTargets } from './targets.ts'
 import { externalSite } from '../testing/external-site.ts'
-import { probesFailingFor, softswitchDestination, statusIntoStores } from '../testing/fake-failover-io.ts'
+import { failoverInformers, probesFailingFor, softswitchDestination, statusIntoStores } from '../testing/fake-failover-io.ts'
 
 const targets = (site: string): SiteTargets => ({ site, edges: [], softswitches: [], loginUrl: `http://${site}-login`, acdUrl: '' })
 
@@ -38,13 +36,7 @@ const site = (name: string): Cached<Site> => externalSite(name, ns, { heartbeat:
 
 /** Three sites, agents homed at a; every surviving edge sees a's soft switch down once a is killed. */
 function world() {
-  const client = null as unknown as KubeClient
-  const informers = {
-    sites: new Informer<Cached<Site>>(client, types.site, silentLogger),
-    trunks: new Informer<Cached<Trunk>>(client, types.trunk, silentLogger),
-    agentSeats: new Informer<Cached<AgentSeat>>(client, types.agentSeat, silentLogger),
-  }
-  informers.agentSeats.store.addIndex('homeSite', indexes.seatsByHomeSite)
+  const informers = failoverInformers()
   for (const name of NAMES) informers.sites.store.upsert(site(name))
   informers.agentSeats.store.upsert({
     apiVersion: 'callcenter.dev/v1alpha1',

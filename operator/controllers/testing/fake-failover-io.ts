@@ -1,7 +1,13 @@
 // Test fixtures for the failover controller's I/O (operator/controllers/failover/io.ts): an edge's
-// destination, probes that fail for the targets named down, and a status writer into the informers' stores.
+// destination, probes that fail for the targets named down, a status writer into the informers' stores,
+// and the informers themselves without an API server.
+import type { AgentSeat, Site, Trunk } from '../../../crds/types.ts'
 import type { DestinationState, EdgeDestination } from '../../../workloads/edge/index.ts'
+import { Informer } from '../../runtime/informer.ts'
+import type { KubeClient } from '../../runtime/kube-client.ts'
+import { silentLogger } from '../../runtime/log.ts'
 import type { KubeObject } from '../../runtime/resource.ts'
+import { indexes, types, type Cached } from '../kinds.ts'
 import type { Probes, StatusWriter } from '../failover/io.ts'
 import type { Informers } from '../validation.ts'
 
@@ -26,4 +32,16 @@ export function statusIntoStores(informers: Pick<Informers, 'sites' | 'trunks'>)
       return Promise.resolve(true)
     },
   }
+}
+
+/** The informers the failover controller reads, with no API server behind them: tests fill their stores. */
+export function failoverInformers() {
+  const client = null as unknown as KubeClient
+  const informers = {
+    sites: new Informer<Cached<Site>>(client, types.site, silentLogger),
+    trunks: new Informer<Cached<Trunk>>(client, types.trunk, silentLogger),
+    agentSeats: new Informer<Cached<AgentSeat>>(client, types.agentSeat, silentLogger),
+  }
+  informers.agentSeats.store.addIndex('homeSite', indexes.seatsByHomeSite)
+  return informers
 }
