@@ -20,6 +20,8 @@ export function loginKeys(site: string) {
     takeovers: () => `${prefix}takeovers`,
     /** Hash: failedSite, mode, skillGroups (JSON, when given), startedAt, instructed (count). */
     takeover: (id: string) => `${prefix}takeover:${id}`,
+    /** Sorted set: ids of the takeovers that keep instructing, by until when (ms): a replica that starts meanwhile stands them too. */
+    standingTakeovers: () => `${prefix}standing-takeovers`,
     /** String: the id of the takeover started with this idempotency key. */
     takeoverByKey: (key: string) => `${prefix}takeover-key:${key}`,
     /** Hash: agentId -> re-login time (ms after the takeover started). */

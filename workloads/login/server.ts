@@ -16,7 +16,7 @@ import { loginKeys } from './keys.ts'
 import { createLoginMetrics } from './metrics.ts'
 import { registerRoutes } from './routes.ts'
 import { SessionStore } from './session-store.ts'
-import { instructStandbys, type TakeoverAnnouncement } from './takeover.ts'
+import { instructStandbys, standAgain, type TakeoverAnnouncement } from './takeover.ts'
 import { parseTakeoverRequest } from './takeover-request.ts'
 
 export interface LoginServiceOptions {
@@ -145,6 +145,8 @@ export async function startLoginService(options: LoginServiceOptions): Promise<L
   const address = await app.listen(listenOptions)
   const url = address.replace('0.0.0.0', '127.0.0.1')
   context.publicUrl = options.publicUrl ?? url
+  // After the URL is known: the instructions name it. Standby connections already here are told at once.
+  await standAgain(context, hub)
   return {
     url,
     app,

@@ -249,6 +249,39 @@ describe('takeover of agents between two sites (two real Redis, two login servic
     assert.equal(again.body.id, id, 'the same key: the same takeover')
   })
 
+  it('a standing takeover outlives a restart of the login service: a standby that arrives after the restart is told', async (t) => {
+    const port = Number(new URL(url('shanghai')).port)
+    const started = await post(`${url('shanghai')}/v1/takeover`, {
+      failedSite: 'nantong',
+      mode: 'drain',
+      homeSite: 'shanghai',
+      keepInstructingSeconds: 60,
+    })
+    assert.equal(started.status, 202, JSON.stringify(started.body))
+    const restartedAt = Date.now()
+    await sites.logins.shanghai.close()
+    sites.logins.shanghai = await startTestLogin(sites.redisServers.shanghai.url, 'shanghai', objects, { port })
+
+    const events: AgentEvent[] = []
+    const agent = new AgentClient({
+      credentials: credentials('agent117@travel.example', 'PC-117'),
+      primaryUrl: url('nantong'),
+      standbyUrl: url('shanghai'),
+      heartbeatIntervalMs: 1_000,
+      onEvent: (event) => events.push(event),
+    })
+    t.after(() => agent.signOut().catch(() => undefined))
+    await agent.signIn()
+    const home = await waitFor('the agent home at shanghai', () =>
+      events.find((event) => event.type === 'signed-in' && event.site === 'shanghai'),
+    )
+    // Any takeover still standing here may have told it (the failback test's too): the one it followed recorded it.
+    assert.ok(home.type === 'signed-in' && home.takeoverId !== undefined)
+    const report = (await (await fetch(`${url('shanghai')}/v1/takeover/${home.takeoverId}`)).json()) as TakeoverReport
+    assert.ok(Object.keys(report.agents).includes('A117'), JSON.stringify(report))
+    assert.ok(report.startedAt <= restartedAt, 'a takeover from before the restart')
+  })
+
   it('a takeover asked for again with the same key is the one already started, never a second', async () => {
     const first = await takeover({ failedSite: 'shanghai', key: 'shanghai-failover-1' })
     const again = await takeover({ failedSite: 'shanghai', key: 'shanghai-failover-1' })

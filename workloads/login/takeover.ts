@@ -4,8 +4,8 @@
 // is lost, else decline (counted here); drain — move after the current call; fence — move now.
 // skillGroups limits the takeover to agents whose AgentSeat has one of those groups, homeSite to those
 // homed there (a failback: only the recovered site's own agents go home). With keepInstructingSeconds the
-// takeover stands that long on every replica: standby connections that arrive later are told too. Each
-// agent counts once as instructed, however often it is told.
+// takeover stands that long on every replica, a replica started meanwhile included: standby connections
+// that arrive later are told too. Each agent counts once as instructed, however often it is told.
 import { randomUUID } from 'node:crypto'
 import { projectionKeys } from '../lib/keys.ts'
 import { percentiles, type Percentiles } from '../lib/percentiles.ts'
@@ -58,8 +58,13 @@ export async function startTakeover(
   }
   const key = ctx.keys.takeover(id)
   const announcement: TakeoverAnnouncement = { id, ...request }
-  await ctx.redis
-    .multi()
+  const standing = ctx.redis.multi()
+  if (request.keepInstructingSeconds) {
+    standing
+      .zremrangebyscore(ctx.keys.standingTakeovers(), '-inf', startedAt)
+      .zadd(ctx.keys.standingTakeovers(), startedAt + request.keepInstructingSeconds * 1000, id)
+  }
+  await standing
     .hset(key, {
       failedSite: request.failedSite,
       mode: request.mode,
@@ -140,6 +145,24 @@ export async function instructStandbys(ctx: LoginContext, hub: ConnectionHub, an
   }
   const told = hub.instructRelogin(failedSite, instruction, selected === undefined ? undefined : (agentId) => selected.has(agentId))
   await recordInstructed(ctx, id, told, startedAt)
+}
+
+/** On a replica's start: the takeovers that still keep instructing (started before it ran) stand here too. */
+export async function standAgain(ctx: LoginContext, hub: ConnectionHub): Promise<void> {
+  const now = Date.now()
+  const key = ctx.keys.standingTakeovers()
+  await ctx.redis.zremrangebyscore(key, '-inf', now)
+  for (const id of await ctx.redis.zrangebyscore(key, now, '+inf')) {
+    const meta = await ctx.redis.hgetall(ctx.keys.takeover(id))
+    if (meta.failedSite === undefined) continue
+    await instructStandbys(ctx, hub, {
+      id,
+      failedSite: meta.failedSite,
+      mode: modeOf(meta.mode),
+      ...(meta.skillGroups === undefined ? {} : { skillGroups: JSON.parse(meta.skillGroups) as string[] }),
+      ...(meta.homeSite === undefined ? {} : { homeSite: meta.homeSite }),
+    })
+  }
 }
 
 /** Records an agent's re-login for a takeover (its first one counts). */
