@@ -1,7 +1,8 @@
 // The agent client SDK, what an agent desktop does: sign in at its site (at the standby's when its own
-// takes no new agents: draining or fenced), keep a WebSocket there with
-// heartbeats and a standby one to a peer site, sign in at the peer when told to (a takeover) or when
-// its own site is confirmed lost (several reconnects failed while the peer still answers), sign out.
+// takes no new agents: draining or fenced), keep a WebSocket there with heartbeats and a standby one to
+// a peer site, sign in at the peer when told to (a takeover) or when its own site is confirmed lost
+// (several reconnects failed while the peer still answers), sign out. A re-login at the standby's site
+// goes over the standby connection, which then becomes the primary.
 // It has no timers of its own: a HeartbeatWheel ticks it (one wheel can drive thousands of clients).
 //
 // Takeover instructions arrive over the standby connection with a mode. failover: followed only when
