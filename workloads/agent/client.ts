@@ -92,7 +92,7 @@ interface Move {
   takeoverId?: string
 }
 
-const MAX_STANDBY_BACKOFF_MS = 60_000
+const MAX_RETRY_BACKOFF_MS = 60_000
 
 /** The login service's refusals of a site that takes no new agents (spec.traffic Drain or Fenced). */
 const SITE_CLOSED_CODES = new Set(['site-draining', 'site-fenced'])
@@ -124,6 +124,8 @@ export class AgentClient implements Tickable {
   private verifying: { decide: () => void } | undefined
   /** The session at a site left after its loss: signed out of once that site answers the standby connection again. */
   private leftBehind: { url: string; session: SignInResult } | undefined
+  /** Sign-ins at the standby's site after the own site was lost that failed in a row, and when to try again. */
+  private lostRetry = { failures: 0, at: 0 }
 
   constructor(options: AgentClientOptions) {
     this.credentials = options.credentials
@@ -213,7 +215,8 @@ export class AgentClient implements Tickable {
     this.service(this.primary, now)
     if (this.standby !== undefined) this.service(this.standby, now)
     const standby = this.standby
-    if (!this.primary.open && this.primary.failures >= this.lossConfirmations && standby?.open === true) {
+    const lost = !this.primary.open && this.primary.failures >= this.lossConfirmations
+    if (lost && standby?.open === true && now >= this.lostRetry.at) {
       this.onEvent({ type: 'site-lost', site: this.current.site })
       const declined = this.declined?.url === standby.url ? this.declined.takeoverId : undefined
       void this.relogin(standby.url, declined, 'lost')
@@ -277,7 +280,7 @@ export class AgentClient implements Tickable {
       link.open = false
       if (link === this.primary) this.verifying?.decide()
       link.promotion?.(undefined)
-      const backoff = link.mode === 'standby' ? jittered(Math.min(this.intervalMs * 2 ** link.failures, MAX_STANDBY_BACKOFF_MS)) : 0
+      const backoff = link.mode === 'standby' ? jittered(Math.min(this.intervalMs * 2 ** link.failures, MAX_RETRY_BACKOFF_MS)) : 0
       link.nextAttemptAt = Date.now() + backoff
     })
   }
@@ -476,8 +479,14 @@ export class AgentClient implements Tickable {
         ...(takeoverId === undefined ? {} : { takeoverId }),
         ...(kept === undefined ? {} : { overStandby: true }),
       })
+      if (why === 'lost') this.lostRetry = { failures: 0, at: 0 }
     } catch (error) {
       this.onEvent({ type: 'error', message: `re-login at ${url} failed: ${describe(error)}` })
+      if (why === 'lost') {
+        // Refused (e.g. that site is draining too) or unanswered: ask again later, not at every tick.
+        const failures = this.lostRetry.failures + 1
+        this.lostRetry = { failures, at: Date.now() + jittered(Math.min(this.intervalMs * 2 ** failures, MAX_RETRY_BACKOFF_MS)) }
+      }
     } finally {
       this.relogging = false
     }

@@ -227,6 +227,36 @@ describe('login sign-in against real Redis', () => {
     assert.equal(await redis.exists('login:shanghai:session:A10001'), 0, 'nothing left at the Drained site')
   })
 
+  it('an agent whose own site is lost and whose standby site refuses it asks again with a growing delay, not at every heartbeat', async (t) => {
+    const shanghai = await startTestLogin(server.url, 'shanghai', objects)
+    const nantong = await startTestLogin(server.url, 'nantong', objects)
+    const events: AgentEvent[] = []
+    const agent = new AgentClient({
+      credentials: credentials('zhang.wei@travel.example', 'SH-PC-0001'),
+      primaryUrl: shanghai.url,
+      standbyUrl: nantong.url,
+      heartbeatIntervalMs: 100,
+      lossConfirmations: 1,
+      onEvent: (event) => events.push(event),
+    })
+    t.after(async () => {
+      agent.disconnect()
+      await nantong.close()
+    })
+    await agent.signIn()
+    await waitFor('both connections', () => agent.connections.primary && agent.connections.standby)
+    await setTraffic('nantong', 'Fenced')
+    await shanghai.close()
+
+    const refusals = () =>
+      events.filter((event) => event.type === 'error' && /^re-login at .* failed: site nantong is fenced/.test(event.message)).length
+    await waitFor('the first refused sign-in at nantong', () => refusals() > 0)
+    await new Promise((resolve) => setTimeout(resolve, 3_000))
+    const ticks = 3_000 / 100
+    assert.ok(refusals() <= 6, `${refusals()} attempts in 3 s, at ${ticks} heartbeats`)
+    assert.equal(agent.session?.site, 'shanghai', 'still holding its lost session, signed in nowhere else')
+  })
+
   it('refuses an expired token on the WebSocket and on sign-out, and a forged one', async () => {
     const session = await client('zhang.wei@travel.example', 'SH-PC-0001').signIn({ connect: false })
     const claims = await login.context.tokens.verify(session.token)
