@@ -12,7 +12,7 @@ import type { LoginContext } from './context.ts'
 import { SignInError } from './errors.ts'
 import { closeCodes, send, type AgentConnection, type ConnectionHub } from './hub.ts'
 import { recordedSignIn } from './recorded-signin.ts'
-import { signInWithToken } from './signin.ts'
+import { signInWithClaims } from './signin.ts'
 import { defaultLeaseMs, type HeartbeatOutcome } from './session-store.ts'
 import { recordDecline } from './takeover.ts'
 
@@ -72,6 +72,12 @@ export function registerAgentSocket(app: FastifyInstance, ctx: LoginContext, hub
     return false
   }
 
+  /** The agent's primary connection here, with the lease length of its pool and its phone's MAC. */
+  const primaryOf = async (socket: WebSocket, claims: SessionClaims & { issuedAt: number }): Promise<Primary> => {
+    const [leaseMs, mac] = await Promise.all([leaseMsOf(ctx, claims.pool), macOf(ctx, claims)])
+    return { socket, mode: 'primary', claims, leaseMs, mac, issuedAt: claims.issuedAt }
+  }
+
   const hello = async (socket: WebSocket, message: Extract<ClientMessage, { type: 'hello' }>): Promise<AgentConnection | undefined> => {
     let claims: SessionClaims & { issuedAt: number }
     try {
@@ -96,8 +102,7 @@ export function registerAgentSocket(app: FastifyInstance, ctx: LoginContext, hub
       socket.close(closeCodes.protocol, 'wrong site')
       return undefined
     }
-    const [leaseMs, mac] = await Promise.all([leaseMsOf(ctx, claims.pool), macOf(ctx, claims)])
-    const connection: Primary = { socket, mode: 'primary', claims, leaseMs, mac, issuedAt: claims.issuedAt }
+    const connection = await primaryOf(socket, claims)
     if (!settle(connection, await beat(connection))) return undefined
     hub.add(connection)
     send(socket, { type: 'welcome', mode: 'primary', site: ctx.site, sessionTimeoutMs: ctx.sessionTimeoutMs })
@@ -121,15 +126,13 @@ export function registerAgentSocket(app: FastifyInstance, ctx: LoginContext, hub
           new SignInError('bad-request', `this standby connection belongs to agent ${standby.claims.agentId}, not ${claims.agentId}`),
         )
       }
-      result = await recordedSignIn(ctx, 'token', () => signInWithToken(ctx, message.token), message.takeoverId)
+      result = await recordedSignIn(ctx, 'token', () => signInWithClaims(ctx, claims), message.takeoverId)
     } catch (error) {
       if (error instanceof TokenError) return refuse(new SignInError(error.code, error.message))
       if (error instanceof SignInError) return refuse(error)
       throw error
     }
-    const claims = await ctx.tokens.verify(result.token)
-    const [leaseMs, mac] = await Promise.all([leaseMsOf(ctx, claims.pool), macOf(ctx, claims)])
-    const primary: Primary = { socket, mode: 'primary', claims, leaseMs, mac, issuedAt: claims.issuedAt }
+    const primary = await primaryOf(socket, await ctx.tokens.verify(result.token))
     hub.remove(standby)
     hub.add(primary)
     send(socket, { type: 'signed-in', result })

@@ -3,7 +3,7 @@
 // (pure), then opens the session in one atomic script: a refusal at any step leaves nothing behind.
 // A site whose spec.traffic is not Active takes no new agents: the refusal names a peer site.
 import { randomUUID } from 'node:crypto'
-import { TokenError } from '../lib/auth/tokens.ts'
+import { TokenError, type SessionClaims } from '../lib/auth/tokens.ts'
 import { projectionKeys } from '../lib/keys.ts'
 import {
   decodeAgentSeat,
@@ -128,6 +128,11 @@ export async function signInWithToken(ctx: LoginContext, token: string): Promise
     if (error instanceof TokenError) throw new SignInError(error.code, error.message)
     throw error
   }
+  return signInWithClaims(ctx, claims)
+}
+
+/** Re-login with the claims of a session token already verified, from that session's PC. */
+export async function signInWithClaims(ctx: LoginContext, claims: SessionClaims): Promise<SignInResult> {
   const [mac, poolsText, siteStateText] = await ctx.redis.mget(
     projectionKeys.pc(claims.pcHostName),
     projectionKeys.sitePools(ctx.site),
