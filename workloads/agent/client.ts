@@ -234,6 +234,11 @@ export class AgentClient implements Tickable {
     if (this.standby !== undefined) this.open(this.standby)
   }
 
+  /** After `failures` failed tries in a row: the interval doubled each time, up to a minute, jittered. */
+  private backoffMs(failures: number): number {
+    return jittered(Math.min(this.intervalMs * 2 ** failures, MAX_RETRY_BACKOFF_MS))
+  }
+
   private link(url: string, mode: Link['mode']): Link {
     return { url, mode, open: false, failures: 0, nextAttemptAt: 0, lastAckAt: 0, seq: 0 }
   }
@@ -280,7 +285,7 @@ export class AgentClient implements Tickable {
       link.open = false
       if (link === this.primary) this.verifying?.decide()
       link.promotion?.(undefined)
-      const backoff = link.mode === 'standby' ? jittered(Math.min(this.intervalMs * 2 ** link.failures, MAX_RETRY_BACKOFF_MS)) : 0
+      const backoff = link.mode === 'standby' ? this.backoffMs(link.failures) : 0
       link.nextAttemptAt = Date.now() + backoff
     })
   }
@@ -465,7 +470,7 @@ export class AgentClient implements Tickable {
           this.primary = kept
         }
         // The site we left becomes the standby; it is probably down, so reconnects back off.
-        this.standby = { ...this.link(previous.url, 'standby'), failures: 1, nextAttemptAt: Date.now() + jittered(2 * this.intervalMs) }
+        this.standby = { ...this.link(previous.url, 'standby'), failures: 1, nextAttemptAt: Date.now() + this.backoffMs(1) }
       } else {
         this.drop(this.primary)
       }
@@ -485,7 +490,7 @@ export class AgentClient implements Tickable {
       if (why === 'lost') {
         // Refused (e.g. that site is draining too) or unanswered: ask again later, not at every tick.
         const failures = this.lostRetry.failures + 1
-        this.lostRetry = { failures, at: Date.now() + jittered(Math.min(this.intervalMs * 2 ** failures, MAX_RETRY_BACKOFF_MS)) }
+        this.lostRetry = { failures, at: Date.now() + this.backoffMs(failures) }
       }
     } finally {
       this.relogging = false
