@@ -153,15 +153,8 @@ export async function standAgain(ctx: LoginContext, hub: ConnectionHub): Promise
   const key = ctx.keys.standingTakeovers()
   await ctx.redis.zremrangebyscore(key, '-inf', now)
   for (const id of await ctx.redis.zrangebyscore(key, now, '+inf')) {
-    const meta = await ctx.redis.hgetall(ctx.keys.takeover(id))
-    if (meta.failedSite === undefined) continue
-    await instructStandbys(ctx, hub, {
-      id,
-      failedSite: meta.failedSite,
-      mode: modeOf(meta.mode),
-      ...(meta.skillGroups === undefined ? {} : { skillGroups: JSON.parse(meta.skillGroups) as string[] }),
-      ...(meta.homeSite === undefined ? {} : { homeSite: meta.homeSite }),
-    })
+    const request = storedRequest(await ctx.redis.hgetall(ctx.keys.takeover(id)))
+    if (request !== null) await instructStandbys(ctx, hub, { id, ...request })
   }
 }
 
@@ -186,6 +179,17 @@ export async function recordDecline(ctx: LoginContext, id: string, agentId: stri
 
 const modeOf = (stored: string | undefined): TakeoverMode => TAKEOVER_MODES.find((mode) => mode === stored) ?? 'failover'
 
+/** Whom a takeover takes, as its hash keeps it; null when there is no such takeover. */
+function storedRequest(meta: Record<string, string>): Pick<TakeoverRequest, 'failedSite' | 'mode' | 'skillGroups' | 'homeSite'> | null {
+  if (meta.failedSite === undefined) return null
+  return {
+    failedSite: meta.failedSite,
+    mode: modeOf(meta.mode),
+    ...(meta.skillGroups === undefined ? {} : { skillGroups: JSON.parse(meta.skillGroups) as string[] }),
+    ...(meta.homeSite === undefined ? {} : { homeSite: meta.homeSite }),
+  }
+}
+
 export async function takeoverReport(ctx: LoginContext, id: string): Promise<TakeoverReport | null> {
   const [meta, relogins, declined, instructed] = await Promise.all([
     ctx.redis.hgetall(ctx.keys.takeover(id)),
@@ -193,16 +197,14 @@ export async function takeoverReport(ctx: LoginContext, id: string): Promise<Tak
     ctx.redis.hkeys(ctx.keys.takeoverDeclines(id)),
     ctx.redis.hkeys(ctx.keys.takeoverInstructed(id)),
   ])
-  if (meta.failedSite === undefined) return null
+  const request = storedRequest(meta)
+  if (request === null) return null
   const agents = Object.fromEntries(Object.entries(relogins).map(([agentId, ms]) => [agentId, Number(ms)]))
   const settled = new Set([...Object.keys(agents), ...declined])
   return {
     id,
     site: ctx.site,
-    failedSite: meta.failedSite,
-    mode: modeOf(meta.mode),
-    ...(meta.skillGroups === undefined ? {} : { skillGroups: JSON.parse(meta.skillGroups) as string[] }),
-    ...(meta.homeSite === undefined ? {} : { homeSite: meta.homeSite }),
+    ...request,
     startedAt: Number(meta.startedAt),
     ...(meta.keepInstructingUntil === undefined ? {} : { keepInstructingUntil: Number(meta.keepInstructingUntil) }),
     instructed: Number(meta.instructed ?? 0),
