@@ -13,6 +13,7 @@
 // A Managed edge is read per pod (targets.ts) at its edge agent's GET /v1/calls, which asks its Kamailio the same.
 import { callsToSite, EdgeAgentClient, KamailioRpc } from '../../../workloads/edge/index.ts'
 import type { HeartbeatRecord } from '../../failover/heartbeat-types.ts'
+import { answeredEdges } from './prober.ts'
 import type { EdgeControl, EdgeTarget } from './targets.ts'
 import type { ComponentProbe } from './verdict.ts'
 
@@ -148,9 +149,8 @@ export interface CountRound {
 
 /** One probe round's reading of a site's edges, folded into its kept counts. */
 export async function countRound(round: CountRound): Promise<{ kept: KeptCount[]; failures: string[] }> {
-  const answered = round.edges.filter((edge) => round.probes.some((p) => p.name === `edge/${edge.name}` && p.reachable))
   const { readings, failures } = await readEdgeCalls(
-    answered,
+    answeredEdges(round.edges, round.probes),
     round.sites.map((s) => s.name),
     round.portOf,
   )

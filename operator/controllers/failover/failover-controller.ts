@@ -37,7 +37,7 @@ import { callsAtFault, countRound, latestCounts, type KeptCount } from './edge-c
 import { finishFailover } from './failover-report.ts'
 import { capped, heartbeatFromStatus, heartbeatStatus, type SiteHeartbeat } from './heartbeat-status.ts'
 import type { FailoverIO } from './io.ts'
-import { edgesConfirmingDown, probeSite } from './prober.ts'
+import { answeredEdges, edgesConfirmingDown, probeSite } from './prober.ts'
 import { actingSurvivors, recordsFailoverOf } from './scope.ts'
 import { takeoverProgress } from './takeover-progress.ts'
 import { wantedSiteStates } from './edge-states.ts'
@@ -272,7 +272,7 @@ export function failoverReconciler(options: FailoverControllerOptions): Reconcil
   const convergeOwnEdges = async (site: Cached<Site>, targets: SiteTargets, probes: readonly ComponentProbe[], timeoutMs: number) => {
     const name = site.metadata.name
     if (options.ownSite !== undefined && options.ownSite !== name) return
-    const answered = targets.edges.filter((edge) => probes.some((p) => p.name === `edge/${edge.name}` && p.reachable))
+    const answered = answeredEdges(targets.edges, probes)
     const wanted = () =>
       wantedSiteStates(
         name,

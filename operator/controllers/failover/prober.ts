@@ -3,8 +3,15 @@
 import type { ProbeResult } from '../../failover/probes.ts'
 import { edgeSeesSiteDown } from './edge-view.ts'
 import type { FailoverIO } from './io.ts'
-import type { SiteTargets } from './targets.ts'
+import type { EdgeTarget, SiteTargets } from './targets.ts'
 import type { ComponentProbe } from './verdict.ts'
+
+const edgeProbeName = (edge: EdgeTarget) => `edge/${edge.name}`
+
+/** The edges whose probe answered this round (probeSite's results). */
+export function answeredEdges(edges: readonly EdgeTarget[], probes: readonly ComponentProbe[]): EdgeTarget[] {
+  return edges.filter((edge) => probes.some((p) => p.name === edgeProbeName(edge) && p.reachable))
+}
 
 export async function probeSite(targets: SiteTargets, timeoutMs: number, io: Pick<FailoverIO, 'probes'>): Promise<ComponentProbe[]> {
   const { probes } = io
@@ -17,7 +24,7 @@ export async function probeSite(targets: SiteTargets, timeoutMs: number, io: Pic
   return Promise.all([
     ...targets.edges.map(async (edge) =>
       result(
-        `edge/${edge.name}`,
+        edgeProbeName(edge),
         'edge',
         edge.sip ? await probes.sip(edge.sip, timeoutMs) : await probes.http(edge.healthUrl ?? edge.control.url, timeoutMs),
       ),
