@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the control-plane binaries the e2e suites run (etcd, kube-apiserver, kube-controller-manager,
-# kubectl, helm) from the Go module proxy, pinned, into a cache outside the repo keyed by version.
+# kubectl, helm) and the node's (kubelet, kube-scheduler, kube-proxy, CoreDNS: the one-node cluster of
+# e2e/cluster) from the Go module proxy, pinned, into a cache outside the repo keyed by version.
 # A binary already in the cache is not rebuilt, so only the first run pays (tens of minutes on 2 cores).
 # CALLCENTER_TOOLS (names separated by spaces) builds only those, e.g. the demo's "etcd kube-apiserver kubectl".
 # Prints the bin directory on its last line.
@@ -9,6 +10,7 @@ set -euo pipefail
 KUBERNETES_VERSION=v1.35.4
 ETCD_VERSION=v3.6.16
 HELM_VERSION=v3.22.0
+COREDNS_VERSION=v1.15.0
 
 cache_root="${CALLCENTER_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/callcenter-operator}"
 bin_dir="$cache_root/bin"
@@ -20,7 +22,7 @@ build_date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
 log() { echo "build-tools: $*" >&2; }
 
-wanted=" ${CALLCENTER_TOOLS:-etcd kube-apiserver kube-controller-manager kubectl helm} "
+wanted=" ${CALLCENTER_TOOLS:-etcd kube-apiserver kube-controller-manager kubectl helm kube-scheduler kube-proxy kubelet coredns} "
 wants() { [[ "$wanted" == *" $1 "* ]]; }
 
 # Atomic install: build to a temp name, then rename, so an interrupted build never leaves a broken binary.
@@ -29,7 +31,7 @@ install_binary() { mv -f "$1" "$2"; chmod 0755 "$2"; }
 build_kubernetes() {
   local minor=${KUBERNETES_VERSION#v1.}; minor=${minor%%.*}
   local staging_version="v0.${KUBERNETES_VERSION#v1.}"
-  local want=(kube-apiserver kube-controller-manager kubectl)
+  local want=(kube-apiserver kube-controller-manager kubectl kube-scheduler kube-proxy kubelet)
   local missing=()
   for tool in "${want[@]}"; do
     wants "$tool" || continue
@@ -119,13 +121,58 @@ build_helm() {
   install_binary "$dir/helm" "$bin_dir/helm-$HELM_VERSION"
 }
 
+# CoreDNS for the one-node cluster's DNS, with only the plugins it uses: a wrapper whose main sets the
+# directive list (in CoreDNS's own order) and imports just those plugins, instead of the 60 of a full build.
+build_coredns() {
+  wants coredns || return 0
+  [ -x "$bin_dir/coredns-$COREDNS_VERSION" ] && return 0
+  local dir="$build_root/coredns-$COREDNS_VERSION"
+  mkdir -p "$dir"
+  cat > "$dir/main.go" <<'GO'
+package main
+
+import (
+	"github.com/coredns/coredns/core/dnsserver"
+	"github.com/coredns/coredns/coremain"
+
+	_ "github.com/coredns/coredns/plugin/bind"
+	_ "github.com/coredns/coredns/plugin/cache"
+	_ "github.com/coredns/coredns/plugin/errors"
+	_ "github.com/coredns/coredns/plugin/forward"
+	_ "github.com/coredns/coredns/plugin/health"
+	_ "github.com/coredns/coredns/plugin/kubernetes"
+	_ "github.com/coredns/coredns/plugin/ready"
+)
+
+func init() {
+	dnsserver.Directives = []string{"bind", "ready", "health", "errors", "cache", "kubernetes", "forward"}
+}
+
+func main() { coremain.Run() }
+GO
+  cat > "$dir/go.mod" <<GOMOD
+module callcenter.dev/tools/coredns
+
+go 1.26
+
+require github.com/coredns/coredns $COREDNS_VERSION
+GOMOD
+  log "building coredns $COREDNS_VERSION"
+  (cd "$dir" && go mod tidy >&2 && go build -ldflags "-s -w -X github.com/coredns/coredns/coremain.GitCommit=$COREDNS_VERSION" \
+    -o "$bin_dir/.coredns.tmp" .)
+  install_binary "$bin_dir/.coredns.tmp" "$bin_dir/coredns-$COREDNS_VERSION"
+}
+
 build_etcd
 build_helm
 build_kubernetes
+build_coredns
 
 # Stable names for scripts and tests, pointing at the pinned versions.
 for link in etcd:$ETCD_VERSION helm:$HELM_VERSION kube-apiserver:$KUBERNETES_VERSION \
-            kube-controller-manager:$KUBERNETES_VERSION kubectl:$KUBERNETES_VERSION; do
+            kube-controller-manager:$KUBERNETES_VERSION kubectl:$KUBERNETES_VERSION \
+            kube-scheduler:$KUBERNETES_VERSION kube-proxy:$KUBERNETES_VERSION kubelet:$KUBERNETES_VERSION \
+            coredns:$COREDNS_VERSION; do
   [ -x "$bin_dir/${link%%:*}-${link#*:}" ] || continue
   ln -sfn "${link%%:*}-${link#*:}" "$bin_dir/${link%%:*}"
 done
