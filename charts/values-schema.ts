@@ -164,7 +164,7 @@ export const ChartValues = Type.Object(
     image: Type.Object(
       {
         repository: Type.String({
-          description: 'Repository of the operator image (built from operator/Dockerfile), without a tag.',
+          description: 'Repository of the operator image (built from images/operator/Containerfile), without a tag.',
           minLength: 1,
           maxLength: 512,
         }),
@@ -189,7 +189,7 @@ export const ChartValues = Type.Object(
     ),
     workloadImages: Type.Object(
       {
-        callcenter: ImageRepositoryAndTag('callcenter workloads (login, ACD, CTI, edge agent; built from workloads/Dockerfile)'),
+        callcenter: ImageRepositoryAndTag('callcenter workloads (login, ACD, CTI, edge agent; built from images/workloads/Containerfile)'),
         login: imageReference("Image of the login service (CALLCENTER_IMAGE_LOGIN); '' = the callcenter image."),
         acd: imageReference("Image of the ACD (CALLCENTER_IMAGE_ACD); '' = the callcenter image."),
         cti: imageReference("Image of the CTI bridge (CALLCENTER_IMAGE_CTI); '' = the callcenter image."),

@@ -8,12 +8,13 @@ const cidrs = (value: string | undefined, fallback: string) =>
     .filter(Boolean)
 
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ProvisioningSettings {
-  const workloads = env['CALLCENTER_IMAGE_WORKLOADS'] ?? 'callcenter-workloads:0.1.0'
+  // The images `npm run images` builds (images/); the chart sets every one of these variables.
+  const workloads = env['CALLCENTER_IMAGE_WORKLOADS'] ?? 'localhost/callcenter/workloads:0.1.0'
   return {
     images: {
-      freeswitch: env['CALLCENTER_IMAGE_FREESWITCH'] ?? 'docker.io/safarov/freeswitch:1.10.12',
-      kamailio: env['CALLCENTER_IMAGE_KAMAILIO'] ?? 'ghcr.io/kamailio/kamailio:5.8.5-bookworm',
-      redis: env['CALLCENTER_IMAGE_REDIS'] ?? 'docker.io/library/redis:7.4.2',
+      freeswitch: env['CALLCENTER_IMAGE_FREESWITCH'] ?? 'localhost/callcenter/freeswitch:1.10.12',
+      kamailio: env['CALLCENTER_IMAGE_KAMAILIO'] ?? 'localhost/callcenter/kamailio:5.6-bookworm',
+      redis: env['CALLCENTER_IMAGE_REDIS'] ?? 'localhost/callcenter/redis:7.0-bookworm',
       edgeAgent: env['CALLCENTER_IMAGE_EDGE_AGENT'] ?? workloads,
       acd: env['CALLCENTER_IMAGE_ACD'] ?? workloads,
       login: env['CALLCENTER_IMAGE_LOGIN'] ?? workloads,

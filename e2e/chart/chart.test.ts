@@ -118,7 +118,7 @@ describe('the Helm chart, rendered without a cluster', () => {
     assert.equal(pod.serviceAccountName, RELEASE)
     assert.equal(pod.topologySpreadConstraints?.length, 1)
     const container = operatorContainer(deployment)
-    assert.equal(container.image, 'callcenter-operator:0.1.0')
+    assert.equal(container.image, 'localhost/callcenter/operator:0.1.0')
     assert.deepEqual(container.args, ['--leader-elect', `--lease-namespace=${NAMESPACE}`, '--health-port=8081', '--metrics-port=8080'])
     assert.deepEqual(container.livenessProbe.httpGet, { path: '/healthz', port: 'health' })
     assert.deepEqual(container.readinessProbe.httpGet, { path: '/readyz', port: 'health' })
@@ -133,7 +133,7 @@ describe('the Helm chart, rendered without a cluster', () => {
     assert.deepEqual(env.get('POD_NAME'), { fieldRef: { fieldPath: 'metadata.name' } })
     assert.deepEqual(env.get('POD_NAMESPACE'), { fieldRef: { fieldPath: 'metadata.namespace' } })
     for (const service of ['LOGIN', 'ACD', 'CTI', 'EDGE_AGENT'])
-      assert.equal(env.get(`CALLCENTER_IMAGE_${service}`), 'callcenter-workloads:0.1.0')
+      assert.equal(env.get(`CALLCENTER_IMAGE_${service}`), 'localhost/callcenter/workloads:0.1.0')
     for (const image of ['FREESWITCH', 'KAMAILIO', 'REDIS'])
       assert.match(String(env.get(`CALLCENTER_IMAGE_${image}`)), /^[\w.-]+\/[\w./-]+:[\w.-]+$/)
     assert.deepEqual(pod.securityContext, {
@@ -159,12 +159,12 @@ describe('the Helm chart, rendered without a cluster', () => {
       ),
     )
     const container = operatorContainer(find(objects, 'Deployment', RELEASE) as Deployment)
-    assert.equal(container.image, 'callcenter-operator:dev')
+    assert.equal(container.image, 'localhost/callcenter/operator:dev')
     assert.ok(container.args.includes('--watch-namespace=tenant-a'), container.args.join(' '))
     assert.ok(container.args.includes('--site=shanghai'), container.args.join(' '))
     const env = new Map(container.env.map(({ name, value }) => [name, value]))
     assert.equal(env.get('CALLCENTER_IMAGE_ACD'), 'registry.example/acd:7')
-    assert.equal(env.get('CALLCENTER_IMAGE_LOGIN'), 'callcenter-workloads:0.1.0')
+    assert.equal(env.get('CALLCENTER_IMAGE_LOGIN'), 'localhost/callcenter/workloads:0.1.0')
   })
 
   it('grants no wildcard, never creates or deletes the API objects, and never deletes or updates Secrets', async () => {
