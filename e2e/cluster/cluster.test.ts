@@ -1,0 +1,287 @@
+// The operator on a real one-node Kubernetes: the project's images, the Helm chart, leader election with
+// the chart's RBAC, and the two-site example (adapted to one node, one-node-example.ts) provisioned into
+// running pods. The cluster is started here and removed at the end, leaving nothing on the machine.
+//
+// Tests marked `todo` wait on work in progress elsewhere (the workloads' configuration contract, and
+// resources a Site cannot set yet); they run and report, without failing the lane, until that lands.
+import assert from 'node:assert/strict'
+import { readdir, readFile, stat } from 'node:fs/promises'
+import { after, before, describe, it } from 'node:test'
+import { BRIDGE_NAME } from './addresses.ts'
+import { startCluster, type Cluster } from './cluster.ts'
+import { buildProjectImages, image, type ProjectImages } from './images.ts'
+import { getJson, pods, repositoryAndTag } from './kube.ts'
+import { NAMESPACE, oneNodeExample, SITES } from './one-node-example.ts'
+import { hostPathVolumes } from './volumes.ts'
+import { runQuietly } from './exec.ts'
+import { CHART_DIR, createHelm, type Helm } from '../chart/helm.ts'
+import { eventually } from '../operator/operator-process.ts'
+
+const RELEASE = 'callcenter-operator'
+const OPERATOR_NAMESPACE = 'callcenter-system'
+const MINUTE = 60_000
+
+/**
+ * The chart values naming the FreeSWITCH, Kamailio and Redis images built here. A developer who builds
+ * only some images (CALLCENTER_IMAGES="operator workloads ...") gets the chart's defaults for the rest.
+ */
+function thirdPartyImages(images: ProjectImages): string[] {
+  return (['freeswitch', 'kamailio', 'redis'] as const).flatMap((name) => {
+    const built = images.get(name)
+    return built ? ['--set', `workloadImages.${name}=${built.ref}`] : []
+  })
+}
+
+interface Lease {
+  spec: { holderIdentity?: string }
+}
+
+describe('the operator on a one-node cluster', () => {
+  let images: ProjectImages
+  let cluster: Cluster
+  let helm: Helm
+  const started = Date.now()
+
+  before(async () => {
+    images = await buildProjectImages()
+    const built = Date.now()
+    cluster = await startCluster(images)
+    helm = createHelm()
+    console.log(
+      `# images ${((built - started) / 1000).toFixed(1)} s, cluster ${((Date.now() - built) / 1000).toFixed(1)} s ${JSON.stringify(cluster.timings)}`,
+    )
+  })
+  after(async () => {
+    // Undefined when before() failed part-way.
+    ;(helm as Helm | undefined)?.cleanup()
+    await (cluster as Cluster | undefined)?.stop()
+  })
+
+  const kubectlOk = async (args: readonly string[], input?: string): Promise<string> => {
+    const result = await cluster.kubectl(args, input === undefined ? {} : { input })
+    assert.equal(result.code, 0, `kubectl ${args.join(' ')} failed: ${result.stderr}${result.stdout}`)
+    return result.stdout
+  }
+
+  it('runs a pod that finds a Service through cluster DNS and reaches the apiserver through the kubernetes Service', async () => {
+    const script = [
+      "const dns = await import('node:dns/promises')",
+      "const { address } = await dns.lookup('kubernetes.default.svc.cluster.local')",
+      "const response = await fetch('https://kubernetes.default.svc/livez').catch((e) => ({ status: e.cause?.code ?? e.message }))",
+      'console.log(JSON.stringify({ address, status: response.status }))',
+    ].join('; ')
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'probe', namespace: 'default' },
+      spec: {
+        restartPolicy: 'Never',
+        containers: [
+          {
+            name: 'probe',
+            image: image(images, 'workloads').ref,
+            command: ['node', '--input-type=module', '-e', script],
+            // The apiserver's certificate is signed by the cluster's own CA, which this pod does not hold.
+            env: [{ name: 'NODE_TLS_REJECT_UNAUTHORIZED', value: '0' }],
+          },
+        ],
+      },
+    }
+    await kubectlOk(['apply', '-f', '-'], JSON.stringify(pod))
+    await eventually(
+      'the probe pod to finish',
+      () => pods(cluster, 'default'),
+      (list) => list.some((p) => p.phase === 'Succeeded' || p.phase === 'Failed'),
+      2 * MINUTE,
+    )
+    // The log holds Node's warning about NODE_TLS_REJECT_UNAUTHORIZED too; the probe's line is the JSON one.
+    const logs = await kubectlOk(['logs', '-n', 'default', 'probe'])
+    const output = JSON.parse(logs.split('\n').find((line) => line.startsWith('{')) ?? logs) as { address: string; status: number }
+    assert.equal(output.address, '198.19.0.1')
+    assert.equal(output.status, 200, 'GET /livez through the kubernetes Service')
+    await kubectlOk(['delete', 'pod', '-n', 'default', 'probe', '--wait=false'])
+  })
+
+  it('helm install runs the operator with the chart RBAC: both replicas Ready, one holding the leader Lease', async () => {
+    const operator = repositoryAndTag(image(images, 'operator').ref)
+    const workloads = repositoryAndTag(image(images, 'workloads').ref)
+    const extraEnv = [
+      { name: 'CALLCENTER_POD_CIDRS', value: '198.18.0.0/16' },
+      { name: 'CALLCENTER_NODE_CIDRS', value: `${cluster.nodeIp}/32` },
+    ]
+    const install = await helm.run(
+      [
+        'install',
+        RELEASE,
+        CHART_DIR,
+        '-n',
+        OPERATOR_NAMESPACE,
+        '--create-namespace',
+        '--wait',
+        '--timeout',
+        '5m',
+        '--set',
+        `image.repository=${operator.repository}`,
+        '--set',
+        `image.tag=${operator.tag}`,
+        '--set',
+        `workloadImages.callcenter.repository=${workloads.repository}`,
+        '--set',
+        `workloadImages.callcenter.tag=${workloads.tag}`,
+        ...thirdPartyImages(images),
+        '--set-json',
+        `extraEnv=${JSON.stringify(extraEnv)}`,
+      ],
+      { kubeconfigPath: cluster.kubeconfigPath },
+    )
+    assert.equal(install.code, 0, `helm install failed: ${install.stderr}`)
+    const operatorPods = await pods(cluster, OPERATOR_NAMESPACE)
+    assert.equal(operatorPods.filter((p) => p.ready).length, 2, JSON.stringify(operatorPods))
+    const lease = await eventually(
+      'a leader',
+      () => getJson<Lease>(cluster, ['get', 'lease', 'callcenter-operator', '-n', OPERATOR_NAMESPACE]).catch((): Lease => ({ spec: {} })),
+      (l) => l.spec.holderIdentity !== undefined,
+      2 * MINUTE,
+    )
+    assert.ok(
+      operatorPods.some((p) => p.name === lease.spec.holderIdentity),
+      `leader ${lease.spec.holderIdentity} is one of the operator pods`,
+    )
+  })
+
+  it('provisions every object of both sites of the example, adapted to one node', async () => {
+    const volumes = await hostPathVolumes(cluster.dir, SITES.length, '1Gi')
+    await kubectlOk(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: volumes }))
+    await kubectlOk(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: oneNodeExample() }))
+    const kinds = 'statefulsets,deployments,services,configmaps,secrets,poddisruptionbudgets,networkpolicies'
+    const owned = async (site: string) =>
+      (await kubectlOk(['get', kinds, '-n', NAMESPACE, '-l', `callcenter.dev/site=${site}`, '-o', 'name'])).split('\n').filter(Boolean)
+    for (const site of SITES) {
+      const expected = [
+        `statefulset.apps/${site}-softswitch`,
+        `statefulset.apps/${site}-redis`,
+        `deployment.apps/${site}-edge`,
+        `deployment.apps/${site}-acd`,
+        `deployment.apps/${site}-login`,
+        `deployment.apps/${site}-cti`,
+        `configmap/${site}-softswitch`,
+        `configmap/${site}-edge`,
+        `secret/${site}-esl`,
+        `secret/${site}-login-token`,
+        `secret/${site}-redis`,
+      ]
+      const names = await eventually(
+        `${site}'s objects`,
+        () => owned(site),
+        (n) => expected.every((e) => n.includes(e)),
+        2 * MINUTE,
+      )
+      assert.deepEqual(
+        expected.filter((e) => !names.includes(e)),
+        [],
+      )
+    }
+    assert.equal((await owned('nantong')).length, (await owned('shanghai')).length)
+  })
+
+  it(
+    'runs each site’s Redis and FreeSWITCH pods to Ready',
+    { todo: 'Redis asks 1 CPU that a Site cannot lower (two do not fit 2 cores); FreeSWITCH needs the renderer to use the image layout' },
+    async () => {
+      for (const site of SITES) {
+        for (const component of ['redis', 'softswitch']) {
+          const selector = `callcenter.dev/site=${site},app.kubernetes.io/component=${component}`
+          await eventually(
+            `${site} ${component} Ready`,
+            () => pods(cluster, NAMESPACE, selector),
+            (list) => list.length > 0 && list.every((p) => p.ready),
+            4 * MINUTE,
+          )
+        }
+      }
+    },
+  )
+
+  it(
+    'runs every pod of both sites to Ready',
+    { todo: 'the workloads read other environment names than the renderer gives them (managed-mode findings)' },
+    async () => {
+      await eventually(
+        'every site pod Ready',
+        () => pods(cluster, NAMESPACE),
+        (list) => list.length > 0 && list.every((p) => p.ready),
+        4 * MINUTE,
+      )
+    },
+  )
+
+  it('shows both sites Healthy in kubectl get sites', { todo: 'needs every pod Ready first' }, async () => {
+    interface SiteList {
+      items: { metadata: { name: string }; status?: { health?: string; phase?: string } }[]
+    }
+    const sites = await eventually(
+      'both sites Healthy',
+      () => getJson<SiteList>(cluster, ['get', 'sites', '-n', NAMESPACE]),
+      (list) => list.items.length === 2 && list.items.every((s) => s.status?.health === 'Healthy'),
+      3 * MINUTE,
+    )
+    assert.deepEqual(sites.items.map((s) => s.metadata.name).sort(), [...SITES].sort())
+  })
+
+  it('helm uninstall, after the sites are deleted, leaves only the CRDs', async () => {
+    await kubectlOk(['delete', 'sites,trunks,skillgroups,agentseats,phonemacs', '--all', '-n', NAMESPACE, '--timeout=3m'])
+    const uninstall = await helm.run(['uninstall', RELEASE, '-n', OPERATOR_NAMESPACE, '--wait', '--timeout', '3m'], {
+      kubeconfigPath: cluster.kubeconfigPath,
+    })
+    assert.equal(uninstall.code, 0, `helm uninstall failed: ${uninstall.stderr}`)
+    const left = await kubectlOk(['get', 'all,serviceaccounts,roles,rolebindings,leases', '-n', OPERATOR_NAMESPACE, '-o', 'name'])
+    assert.deepEqual(
+      left.split('\n').filter((n) => n && !n.endsWith('/default') && !n.startsWith('configmap/kube-root-ca')),
+      [],
+    )
+    const clusterWide = await kubectlOk(['get', 'clusterroles,clusterrolebindings', '-o', 'name'])
+    assert.deepEqual(
+      clusterWide.split('\n').filter((n) => n.includes('callcenter-operator')),
+      [],
+    )
+    const crds = await kubectlOk(['get', 'crds', '-o', 'name'])
+    assert.deepEqual(
+      crds
+        .split('\n')
+        .filter((n) => n.includes('callcenter.dev'))
+        .sort(),
+      [
+        'customresourcedefinition.apiextensions.k8s.io/agentseats.callcenter.dev',
+        'customresourcedefinition.apiextensions.k8s.io/phonemacs.callcenter.dev',
+        'customresourcedefinition.apiextensions.k8s.io/sites.callcenter.dev',
+        'customresourcedefinition.apiextensions.k8s.io/skillgroups.callcenter.dev',
+        'customresourcedefinition.apiextensions.k8s.io/trunks.callcenter.dev',
+      ],
+    )
+  })
+
+  it('stops and leaves nothing on the machine: no process, mount, bridge, pod cgroup, KUBE-* chain or directory', async () => {
+    const stopStarted = Date.now()
+    await cluster.stop()
+    console.log(`# teardown ${((Date.now() - stopStarted) / 1000).toFixed(1)} s`)
+    const mounts = await readFile('/proc/self/mountinfo', 'utf8')
+    assert.equal(mounts.includes(cluster.dir), false, 'no mount under the cluster directory')
+    assert.equal(await stat(cluster.dir).catch(() => undefined), undefined, 'the cluster directory is gone')
+    assert.equal((await runQuietly('ip', ['link', 'show', BRIDGE_NAME])).trim(), '', 'the bridge is gone')
+    for (const hierarchy of await readdir('/sys/fs/cgroup')) {
+      assert.equal(
+        await stat(`/sys/fs/cgroup/${hierarchy}/kubepods`).catch(() => undefined),
+        undefined,
+        `no kubepods cgroup in ${hierarchy}`,
+      )
+    }
+    for (const table of ['filter', 'nat', 'mangle']) {
+      assert.doesNotMatch(await runQuietly('iptables-save', ['-t', table]), /KUBE-/, `no KUBE-* chain in ${table}`)
+    }
+    const leftovers = (await readdir('/proc')).filter((p) => /^\d+$/.test(p))
+    for (const pid of leftovers) {
+      const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')
+      assert.equal(cmdline.includes(cluster.dir), false, `process ${pid} (${cmdline.replaceAll('\0', ' ')}) still runs`)
+    }
+  })
+})
