@@ -111,6 +111,11 @@ export async function startCluster(images: ProjectImages): Promise<Cluster> {
     })
     running.push(kubelet)
     await waitForNode(kubectl, kubelet)
+    // Pods are admitted only once their namespace's default ServiceAccount exists.
+    await waitUntilReady(kubelet, async () => (await kubectl(['get', 'serviceaccount', 'default', '-n', 'default'])).code === 0, {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+    })
     phase('node')
     return { dir, nodeIp, server, kubeconfigPath, kubectl, timings, stop }
   } catch (error) {
