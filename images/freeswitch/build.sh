@@ -11,7 +11,8 @@ base_ref=$1
 FREESWITCH_VERSION=1.10.12
 
 dir="$images_dir/freeswitch"
-prefix=$(bash "$repo_root/scripts/build-freeswitch.sh" | tail -1)
+# CALLCENTER_FREESWITCH_PREFIX packages an install prefix built elsewhere instead.
+prefix=${CALLCENTER_FREESWITCH_PREFIX:-$(bash "$repo_root/scripts/build-freeswitch.sh" | tail -1)}
 key=$({ (cd "$dir" && files_material Containerfile runtime-packages.sh); basename "$prefix"; echo "$base_ref"; } | short_hash)
 args=()
 if [ ! -f "$(tarball_of freeswitch "$key")" ]; then
