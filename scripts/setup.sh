@@ -37,3 +37,8 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 bash e2e/controlplane/build-tools.sh >/dev/null
+# The one-node cluster's Debian packages and the project's images, unless the caller asked for a few tools
+# only (the demo: no cluster, so no images).
+if [[ " ${CALLCENTER_TOOLS:-kubelet} " == *" kubelet "* ]]; then
+  bash e2e/cluster/setup.sh >/dev/null
+fi
