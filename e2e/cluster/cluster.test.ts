@@ -32,6 +32,29 @@ function thirdPartyImages(images: ProjectImages): string[] {
   })
 }
 
+/** FreeSWITCH's command line for the image's layout (images/freeswitch/Containerfile). */
+const FREESWITCH_ARGS = [
+  '-nf',
+  '-nc',
+  '-nonat',
+  '-base',
+  '/opt/freeswitch',
+  '-conf',
+  '/etc/freeswitch',
+  '-log',
+  '/var/log/freeswitch',
+  '-db',
+  '/var/lib/freeswitch/db',
+  '-run',
+  '/run/freeswitch',
+  '-recordings',
+  '/var/lib/freeswitch/recordings',
+  '-storage',
+  '/var/lib/freeswitch/storage',
+  '-cache',
+  '/var/lib/freeswitch/cache',
+] as const
+
 interface Lease {
   spec: { holderIdentity?: string }
 }
@@ -182,6 +205,36 @@ describe('the operator on a one-node cluster', () => {
       )
     }
     assert.equal((await owned('nantong')).length, (await owned('shanghai')).length)
+  })
+
+  it('runs the FreeSWITCH image in the soft switch pod the operator renders, given the image’s command line', async () => {
+    // The rendered pod (uid 10001, read-only root, no capability, the rendered configuration, the Event
+    // Socket password from its Secret, the renderer's readiness probe over fs_cli) with only the command
+    // line changed to the one images/freeswitch/Containerfile documents; the renderer adopts it next.
+    interface Workload {
+      spec: { template: { spec: { containers: { name: string; args?: string[]; resources?: unknown }[] } & Record<string, unknown> } }
+    }
+    const statefulSet = await getJson<Workload>(cluster, ['get', 'statefulset', 'shanghai-softswitch', '-n', NAMESPACE])
+    const podSpec = statefulSet.spec.template.spec
+    const freeswitch = podSpec.containers.find((c) => c.name === 'freeswitch')
+    assert.ok(freeswitch, 'the soft switch pod has a freeswitch container')
+    freeswitch.args = [...FREESWITCH_ARGS]
+    freeswitch.resources = { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } }
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'freeswitch-image-check', namespace: NAMESPACE, labels: { app: 'freeswitch-image-check' } },
+      spec: { ...podSpec, terminationGracePeriodSeconds: 5 },
+    }
+    await kubectlOk(['apply', '-f', '-'], JSON.stringify(pod))
+    const [checked] = await eventually(
+      'the FreeSWITCH image check pod Ready',
+      () => pods(cluster, NAMESPACE, 'app=freeswitch-image-check'),
+      (list) => list.length === 1 && list.every((p) => p.ready),
+      3 * MINUTE,
+    )
+    assert.equal(checked?.ready, true)
+    await kubectlOk(['delete', 'pod', 'freeswitch-image-check', '-n', NAMESPACE, '--wait=false'])
   })
 
   it(
