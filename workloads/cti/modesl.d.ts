@@ -28,7 +28,7 @@ declare module 'modesl' {
 
   export class Server {
     constructor(options: { server: NetServer; myevents?: boolean }, ready?: () => void)
-    on(event: 'connection::ready' | 'connection::close', listener: (connection: Connection, id: string) => void): this
+    on(event: 'connection::open' | 'connection::ready' | 'connection::close', listener: (connection: Connection, id: string) => void): this
     close(callback?: () => void): void
   }
 }

@@ -60,8 +60,11 @@ export function freeswitchConfig(site: Site, context: SiteRenderContext, endpoin
     esl: { port: PORTS.esl, allowedCidrs: podCidrs },
     directoryUrl: `${endpoints.loginUrl}/v1/freeswitch/directory`,
     ctiSocket: endpoints.ctiSocket,
+    logFile: '/dev/stdout',
   })
 }
+
+const profileRunning = `${fsCli('sofia status')} | grep -Eq '^[[:space:]]*${SIP_PROFILE}[[:space:]]+profile.*RUNNING'`
 
 function freeswitchContainer(site: Site, context: SiteRenderContext): Container {
   const managed = site.spec.components.softswitch.managed
@@ -94,13 +97,14 @@ function freeswitchContainer(site: Site, context: SiteRenderContext): Container 
     ],
     resources: resources(managed?.resources, { cpu: '2', memory: '2Gi' }),
     readinessProbe: {
-      ...shell(`${fsCli('sofia status')} | grep -Eq '^[[:space:]]*${SIP_PROFILE}[[:space:]]+profile.*RUNNING'`),
+      ...shell(profileRunning),
       periodSeconds: 5,
       timeoutSeconds: 3,
       failureThreshold: 2,
     },
+    // A soft switch whose SIP profile is not running takes no call: restarting it is the cure.
     livenessProbe: {
-      ...shell(`${fsCli('status')} | grep -q 'is ready'`),
+      ...shell(profileRunning),
       initialDelaySeconds: 20,
       periodSeconds: 10,
       timeoutSeconds: 5,
@@ -172,7 +176,7 @@ export function renderSoftswitch(site: Site, context: SiteRenderContext, endpoin
     // open; the Event Socket admits only the CTI bridge.
     networkPolicy(site, context, 'softswitch', [
       { from: [podsOf(site, 'cti')], ports: [tcp(PORTS.esl)] },
-      { ports: [udp(PORTS.sip), tcp(PORTS.sip), udp(RTP_PORTS.startPort, RTP_PORTS.endPort)] },
+      { ports: [udp(PORTS.sip), tcp(PORTS.sip), udp(RTP_PORTS.startPort, RTP_PORTS.endPort + 1)] },
     ]),
   ]
 }
