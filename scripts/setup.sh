@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs everything the tests and the demo need on a fresh machine of our kind (Debian, Go, npm):
-# Debian packages, Node 24 in .tools/ (never over the system Node), npm packages, and the control-plane
-# binaries built from Go modules (cached outside the repo, so the second run takes seconds).
+# Debian packages, Node 24 in .tools/ (never over the system Node), npm packages, the control-plane
+# binaries built from Go modules, and FreeSWITCH built from its pinned sources (both cached outside the
+# repo, so the second run takes seconds).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
 NODE_VERSION=24.21.0
-DEBIAN_PACKAGES=(openssl redis-server kamailio sip-tester)
+DEBIAN_PACKAGES=(openssl redis-server kamailio sip-tester sox)
 
 missing_packages=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
@@ -37,3 +38,4 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 bash e2e/controlplane/build-tools.sh >/dev/null
+bash scripts/build-freeswitch.sh >/dev/null

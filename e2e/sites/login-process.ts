@@ -30,6 +30,8 @@ export interface LoginProcessOptions {
   port?: number
   /** Processes sharing the port; default 1 (see loginReplicasFor). */
   replicas?: number
+  /** The site's ACD, told of every sign-in and sign-out; none when unset. */
+  acdUrl?: string
 }
 
 export interface LoginProcess {
@@ -63,6 +65,7 @@ async function startReplica(options: LoginProcessOptions, port: number, reusePor
       LOGIN_SESSION_TIMEOUT_MS: String(options.sessionTimeoutMs ?? 15_000),
       LOGIN_SWEEP_INTERVAL_MS: '500',
       LOGIN_LOG_LEVEL: 'error',
+      ...(options.acdUrl === undefined ? {} : { LOGIN_ACD_URL: options.acdUrl }),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   })

@@ -48,8 +48,15 @@ export function siteManifest(name: SiteName, addresses: SiteAddresses, operatorI
   }
 }
 
-/** The carrier trunk of the harness: one DID delivered at both sites, split 50/50, local first, 021 -> shanghai, 0513 -> nantong. */
-export function harnessTrunk(): Trunk {
+/**
+ * The carrier trunk of the harness: one DID delivered at both sites, split 50/50, local first, 021 ->
+ * shanghai, 0513 -> nantong; its calls queue in `skillGroup` when given.
+ */
+export function harnessTrunk(skillGroup?: string): Trunk {
   const trunk = testTrunk({ shanghai: 50, nantong: 50 })
-  return { ...trunk, metadata: { name: trunk.metadata.name, namespace: NAMESPACE } }
+  return {
+    ...trunk,
+    metadata: { name: trunk.metadata.name, namespace: NAMESPACE },
+    spec: { ...trunk.spec, ...(skillGroup === undefined ? {} : { skillGroup }) },
+  }
 }

@@ -1,6 +1,8 @@
 // Two call-center sites, shanghai and nantong, as real local processes on loopback (External mode):
-// per site a Redis, a login service, an ACD, a SIPp UAS standing in for the FreeSWITCH soft switch, and
-// a Kamailio edge rendered by the operator's renderer. Both Redis hold the whole fleet. The processes
+// per site a Redis, a login service, an ACD, a soft switch, and a Kamailio edge rendered by the
+// operator's renderer. The soft switch is a real FreeSWITCH loaded with the rendered config, with the
+// site's CTI bridge (`softswitch: 'freeswitch'`), or a SIPp UAS standing in for it where a suite needs a
+// call rate or a fleet without phones that FreeSWITCH and 2 cores cannot give (`softswitch: 'sipp'`). Both Redis hold the whole fleet. The processes
 // can be SIGKILLed per site (the "site dies" fault) or per component, and every component but Redis
 // started again on the same ports with the same config; a drill agent per site does both for drills.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -16,6 +18,8 @@ import { startRedis, type TestRedis } from '../../workloads/lib/testing/redis.ts
 import type { DrillComponent } from '../../workloads/drill-agent/agent.ts'
 import { freePort } from '../../workloads/edge/testing/ports.ts'
 import { startAcdProcess, type AcdProcess, type AcdProcessOptions } from './acd-process.ts'
+import { startCtiProcess, type CtiProcess, type CtiProcessOptions } from './cti-process.ts'
+import { startFreeswitch, type FreeswitchProcess } from './freeswitch-process.ts'
 import { projectFleet, randomSecret, writeIdentityFile } from './fleet-data.ts'
 import { loginReplicasFor, startLoginProcess, type LoginProcess, type LoginProcessOptions } from './login-process.ts'
 import { harnessTrunk, NAMESPACE, SITE_NAMES, siteManifest, type SiteName } from './manifests.ts'
@@ -25,8 +29,8 @@ import { drillAgentSecret, startSiteDrillAgent, withDrillAgent, type SiteDrillAg
 
 export type { SiteName } from './manifests.ts'
 
-export type ComponentName = 'edge' | 'softswitch' | 'login' | 'acd' | 'redis'
-const COMPONENTS: readonly ComponentName[] = ['edge', 'softswitch', 'login', 'acd', 'redis']
+export type ComponentName = 'edge' | 'softswitch' | 'cti' | 'login' | 'acd' | 'redis'
+const COMPONENTS: readonly ComponentName[] = ['edge', 'softswitch', 'cti', 'login', 'acd', 'redis']
 /** What can be started again after a kill (Redis cannot: it would come back empty). */
 export type RestartableComponent = Exclude<ComponentName, 'redis'>
 
@@ -43,6 +47,8 @@ export interface TwoSitesOptions {
   remoteSoftswitch?: (route: { edgeSite: SiteName; softswitchSite: SiteName; address: SoftswitchAddress }) => Promise<SoftswitchAddress>
   /** How long the SIPp soft switches run before they exit by themselves; default 300 s. A soak needs longer. */
   softswitchLifetimeSeconds?: number
+  /** A real FreeSWITCH with the site's CTI bridge, or a SIPp UAS standing in for it; default 'sipp'. */
+  softswitch?: 'freeswitch' | 'sipp'
 }
 
 export interface RunningSite {
@@ -55,6 +61,8 @@ export interface RunningSite {
   edgeSip: { host: string; port: number }
   edgeRpcUrl: string
   softswitchSip: { host: string; port: number }
+  /** The site's FreeSWITCH, when the harness runs real ones. */
+  freeswitch?: FreeswitchProcess
   /** SIGKILLs every process of the site at once (the "site dies" fault); resolves once they are gone. */
   kill(): Promise<void>
   /** SIGKILLs the processes of one component; resolves once they are gone. */
@@ -69,6 +77,8 @@ export interface TwoSites {
   sites: Record<SiteName, RunningSite>
   /** The password every agent of the fleet signs in with. */
   agentPassword: string
+  /** The SIP password of every phone of the fleet. */
+  phonePassword: string
   fleet: Fleet
   /** The Sites, each with its drill agent in spec.drillAgent. */
   siteManifests(): Site[]
@@ -81,24 +91,32 @@ export interface TwoSites {
 
 interface SiteProcesses {
   redis: TestRedis
-  softswitch: TestUas
+  /** The SIPp stand-in, or the address a FreeSWITCH will take once the services it calls run. */
+  softswitch: TestUas | { address: SoftswitchAddress; eslPort: number }
+  freeswitch?: FreeswitchProcess
   edge?: TestKamailio
+  cti?: CtiProcess
   login?: LoginProcess
   acd?: AcdProcess
-  /** How login and acd were started, to start them again alike. */
+  /** How login, acd and cti were started, to start them again alike. */
   loginOptions?: LoginProcessOptions
   acdOptions?: AcdProcessOptions
+  ctiOptions?: CtiProcessOptions
   pids: Partial<Record<ComponentName, number[]>>
 }
+
+const isSipp = (softswitch: SiteProcesses['softswitch']): softswitch is TestUas => 'invites' in softswitch
 
 const HOST = '127.0.0.1'
 
 /** Finds the processes of a component once it runs (Kamailio has forked its workers by then); kills use these ids. */
 function recordPids(processes: SiteProcesses, component: ComponentName): void {
-  const { redis, softswitch, edge, login, acd } = processes
+  const { redis, softswitch, freeswitch, edge, cti, login, acd } = processes
   const found: Record<ComponentName, () => number[]> = {
     redis: () => pidsWorkingIn(redis.dir),
-    softswitch: () => pidsWithArgument(`/sipp-${softswitch.name}-`),
+    softswitch: () =>
+      isSipp(softswitch) ? pidsWithArgument(`/sipp-${softswitch.name}-`) : freeswitch === undefined ? [] : [freeswitch.pid],
+    cti: () => (cti === undefined ? [] : [cti.pid]),
     edge: () => (edge === undefined ? [] : pidsWithArgument(edge.dir)),
     login: () => (login === undefined ? [] : login.pids),
     acd: () => (acd === undefined ? [] : [acd.pid]),
@@ -124,11 +142,19 @@ async function killComponents(processes: SiteProcesses, components: readonly Com
 /** Starts a stopped component again on its ports; the SIPp and Kamailio logs start afresh. */
 async function startComponent(processes: SiteProcesses, component: RestartableComponent): Promise<void> {
   if ((processes.pids[component] ?? []).length > 0) return
-  const { softswitch, edge, login, loginOptions, acdOptions } = processes
+  const { softswitch, freeswitch, edge, login, loginOptions, acdOptions, ctiOptions } = processes
   switch (component) {
     case 'softswitch':
-      await softswitch.stop()
-      processes.softswitch = await startUas({ name: softswitch.name, port: softswitch.port })
+      if (freeswitch !== undefined) {
+        await freeswitch.restart()
+      } else if (isSipp(softswitch)) {
+        await softswitch.stop()
+        processes.softswitch = await startUas({ name: softswitch.name, port: softswitch.port })
+      }
+      break
+    case 'cti':
+      if (ctiOptions === undefined) throw new Error('the CTI bridge never started')
+      processes.cti = await startCtiProcess(ctiOptions)
       break
     case 'edge':
       if (edge === undefined) throw new Error('the edge never started')
@@ -152,8 +178,9 @@ async function stopSite(processes: SiteProcesses): Promise<void> {
   await Promise.allSettled([
     processes.login?.kill(),
     processes.acd?.kill(),
+    processes.cti?.kill(),
     processes.edge?.stop(),
-    processes.softswitch.stop(),
+    isSipp(processes.softswitch) ? processes.softswitch.stop() : processes.freeswitch?.stop(),
     processes.redis.stop(),
   ])
 }
@@ -175,7 +202,8 @@ export async function startTwoSites(options: TwoSitesOptions): Promise<TwoSites>
     skillGroups: options.skillGroups ?? Math.min(400, Math.max(1, Math.ceil(options.agents / 40))),
     namespace: NAMESPACE,
   })
-  const trunk = harnessTrunk()
+  // With FreeSWITCH the Trunk names the fleet's first skill group, so carrier calls queue there.
+  const trunk = harnessTrunk(options.softswitch === 'freeswitch' ? fleet.skillGroups[0]?.metadata.name : undefined)
   const dir = await mkdtemp(join(tmpdir(), 'cc-two-sites-'))
   const started: Partial<Record<SiteName, SiteProcesses>> = {}
   const drillAgents: SiteDrillAgent[] = []
@@ -199,6 +227,7 @@ export async function startTwoSites(options: TwoSitesOptions): Promise<TwoSites>
 
   try {
     const agentPassword = randomSecret(12)
+    const phonePassword = randomSecret(12)
     const tokenSecretFile = join(dir, 'token-secret')
     const identityFile = join(dir, 'identity.json')
     await writeFile(tokenSecretFile, randomSecret(), { mode: 0o600 })
@@ -208,7 +237,10 @@ export async function startTwoSites(options: TwoSitesOptions): Promise<TwoSites>
       SITE_NAMES.map(async (name) => {
         const redis = await startRedis()
         try {
-          const softswitch = await startUas({ name: `${name}-fs1-${randomSecret(4)}`, lifetimeSeconds: options.softswitchLifetimeSeconds })
+          const softswitch =
+            options.softswitch === 'freeswitch'
+              ? { address: { name: 'fs1', host: HOST, port: await freePort() }, eslPort: await freePort() }
+              : await startUas({ name: `${name}-fs1-${randomSecret(4)}`, lifetimeSeconds: options.softswitchLifetimeSeconds })
           const processes: SiteProcesses = { redis, softswitch, pids: {} }
           started[name] = processes
           recordPids(processes, 'redis')
@@ -252,7 +284,10 @@ export async function startTwoSites(options: TwoSitesOptions): Promise<TwoSites>
           }),
         )
         recordPids(processes, 'edge')
-        await projectFleet(processes.redis.url, fleet)
+        await projectFleet(processes.redis.url, fleet, phonePassword)
+        processes.acdOptions = { site: name, redisUrl: processes.redis.url, port: await freePort() }
+        processes.acd = await startAcdProcess(processes.acdOptions)
+        recordPids(processes, 'acd')
         processes.loginOptions = {
           site: name,
           redisUrl: processes.redis.url,
@@ -260,14 +295,38 @@ export async function startTwoSites(options: TwoSitesOptions): Promise<TwoSites>
           identityFile,
           replicas: loginReplicasFor(options.agents),
           ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
+          ...(options.softswitch === 'freeswitch' ? { acdUrl: processes.acd.url } : {}),
         }
         processes.login = await startLoginProcess(processes.loginOptions)
         recordPids(processes, 'login')
-        processes.acdOptions = { site: name, redisUrl: processes.redis.url, port: await freePort() }
-        processes.acd = await startAcdProcess(processes.acdOptions)
-        recordPids(processes, 'acd')
+        if (!isSipp(processes.softswitch)) await startFreeswitchAndCti(name, processes)
       }),
     )
+
+    async function startFreeswitchAndCti(name: SiteName, processes: SiteProcesses): Promise<void> {
+      const { softswitch, edge, login, acd } = processes
+      if (isSipp(softswitch) || edge === undefined || login === undefined || acd === undefined)
+        throw new Error(`site ${name} did not start`)
+      const ctiPort = await freePort()
+      processes.freeswitch = await startFreeswitch({
+        site: name,
+        sipPort: softswitch.address.port,
+        eslPort: softswitch.eslPort,
+        directoryUrl: `${login.url}/v1/freeswitch/directory`,
+        ctiSocket: { host: HOST, port: ctiPort },
+      })
+      recordPids(processes, 'softswitch')
+      processes.ctiOptions = {
+        site: name,
+        redisUrl: processes.redis.url,
+        acdUrl: acd.url,
+        port: ctiPort,
+        edge: `${edge.host}:${edge.sipPort}`,
+        recordingsDir: processes.freeswitch.recordingsDir,
+      }
+      processes.cti = await startCtiProcess(processes.ctiOptions)
+      recordPids(processes, 'cti')
+    }
 
     const drillTokens = { shanghai: randomSecret(), nantong: randomSecret() }
     const drillAgentUrls = Object.fromEntries(
@@ -307,11 +366,16 @@ export async function startTwoSites(options: TwoSitesOptions): Promise<TwoSites>
         drillAgentUrl: drillAgentUrls[name],
         edgeSip: { host: edge.host, port: edge.sipPort },
         edgeRpcUrl: edge.rpcUrl,
-        softswitchSip: { host: HOST, port: processes.softswitch.port },
+        softswitchSip: { host: HOST, port: processes.softswitch.address.port },
+        ...(processes.freeswitch === undefined ? {} : { freeswitch: processes.freeswitch }),
         kill: () => killComponents(processes, COMPONENTS),
         killComponent: (component) => killComponents(processes, [component]),
         startComponent: (component) => startComponent(processes, component),
-        softswitchInvites: () => processes.softswitch.invites(),
+        softswitchInvites: async () => {
+          const { softswitch } = processes
+          if (!isSipp(softswitch)) throw new Error('FreeSWITCH keeps no INVITE trace: read the call records instead')
+          return softswitch.invites()
+        },
       }
     }
     const sites = { shanghai: runningSite('shanghai'), nantong: runningSite('nantong') }
@@ -319,6 +383,7 @@ export async function startTwoSites(options: TwoSitesOptions): Promise<TwoSites>
     return {
       sites,
       agentPassword,
+      phonePassword,
       fleet,
       siteManifests: () =>
         SITE_NAMES.map((name) => {
@@ -337,7 +402,7 @@ export async function startTwoSites(options: TwoSitesOptions): Promise<TwoSites>
           )
           return withDrillAgent(manifest, site.drillAgentUrl)
         }),
-      trunkManifests: () => [harnessTrunk()],
+      trunkManifests: () => [trunk],
       secretManifests: () => SITE_NAMES.map((name) => drillAgentSecret(name, drillTokens[name])),
       stop,
     }
