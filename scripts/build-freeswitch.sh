@@ -57,6 +57,16 @@ if [ -f "$prefix/.complete" ]; then
   exit 0
 fi
 
+# One build at a time: a second run (another checkout, a parallel test lane) waits for the first and
+# then finds its result, instead of removing the tree the first is building in.
+mkdir -p "$cache_root/freeswitch"
+exec {lock}>"$cache_root/freeswitch/.build-$key.lock"
+flock "$lock"
+if [ -f "$prefix/.complete" ]; then
+  echo "$prefix"
+  exit 0
+fi
+
 missing_packages=()
 for pkg in "${DEBIAN_BUILD_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing_packages+=("$pkg")

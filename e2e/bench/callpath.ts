@@ -11,15 +11,14 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { Redis } from 'ioredis'
-import { CALL_RECORD_STREAM, type CallRecord } from '../../workloads/cti/call-record.ts'
 import { DID } from '../../workloads/edge/testing/fixture.ts'
 import { freePort, LOOPBACK } from '../../workloads/edge/testing/ports.ts'
 import { lastStats, runSipp } from '../../workloads/edge/testing/sipp.ts'
 import { percentiles } from '../../workloads/lib/percentiles.ts'
-import { homedAt, signInWithPhone } from '../callpath/agent-signin.ts'
+import { homedAt, registerFleetPhones, signIn } from '../callpath/agent-signin.ts'
 import { patchSkillGroup } from '../callpath/skill-group-patch.ts'
 import { startPhone } from '../callpath/sipp.ts'
+import { callRecords } from '../sites/call-records.ts'
 import { startTwoSites } from '../sites/two-sites.ts'
 import { cpuByRole, cpuSnapshot } from './process-cpu.ts'
 
@@ -80,17 +79,15 @@ async function offer(rate: number, callerPrefix: string) {
 
 const sites = await startTwoSites({ agents: 2 * agentCount, skillGroups: 1, softswitch: 'freeswitch', sessionTimeoutMs: 3_600_000 })
 const edge = sites.sites.shanghai.edgeSip
-const redis = new Redis(sites.sites.shanghai.redisUrl)
 const phone = await startPhone({ behaviour: 'answer', ringMs: 0 })
 try {
   const group = sites.fleet.skillGroups[0]?.metadata.name ?? ''
   // No after-call work: each agent can take the next call as soon as one ends.
   await patchSkillGroup(sites.sites.shanghai.redisUrl, group, { wrapUpSeconds: 0 })
   const indexes = homedAt(sites, 'shanghai').slice(0, agentCount)
+  await registerFleetPhones(sites, phone.port, { indexes, only: 'shanghai' })
   for (let start = 0; start < indexes.length; start += SIGN_IN_CONCURRENCY)
-    await Promise.all(
-      indexes.slice(start, start + SIGN_IN_CONCURRENCY).map((index) => signInWithPhone(sites, 'shanghai', index, phone.port)),
-    )
+    await Promise.all(indexes.slice(start, start + SIGN_IN_CONCURRENCY).map((index) => signIn(sites, 'shanghai', index)))
   console.log(JSON.stringify({ benchmark: 'call path', agents: indexes.length, holdMs, seconds, rates, cpus: availableParallelism() }))
 
   const results = []
@@ -100,9 +97,7 @@ try {
     const before = cpuSnapshot()
     const run = await offer(rate, `${callerPrefix}0000`)
     const cpu = cpuByRole(before, cpuSnapshot())
-    const records = (await redis.xrange(CALL_RECORD_STREAM, '-', '+'))
-      .map(([, fields]) => JSON.parse(fields[1] ?? '{}') as CallRecord)
-      .filter((record) => record.caller.startsWith(callerPrefix))
+    const records = (await callRecords(sites.sites.shanghai.redisUrl)).filter((record) => record.caller.startsWith(callerPrefix))
     const answerDelays = records.flatMap((r) => (r.answeredAt && r.queuedAt ? [Date.parse(r.answeredAt) - Date.parse(r.queuedAt)] : []))
     const result = {
       rate,
@@ -130,7 +125,6 @@ try {
     }),
   )
 } finally {
-  redis.disconnect()
   await phone.stop()
   await sites.stop()
 }

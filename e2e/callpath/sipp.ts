@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process'
 import { createSocket } from 'node:dgram'
 import { once } from 'node:events'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
@@ -64,25 +64,40 @@ export async function startPhone(options: { behaviour: PhoneBehaviour; rtpPort?:
   return { port, stop }
 }
 
-/** Registers an extension in the site's domain through the edge, answering the digest challenge; true on 200 OK. */
-export async function registerPhone(options: {
-  edge: { host: string; port: number }
-  domain: string
+export interface PhoneLine {
   extension: string
+  /** The site's directory domain (its name). */
+  domain: string
   password: string
-  contactPort: number
-}): Promise<boolean> {
+}
+
+/**
+ * Registers phone lines through an edge, answering each digest challenge, all with their contact at
+ * contactPort (one SIPp phone answers for them all); resolves with how many registered (200 OK).
+ */
+export async function registerPhones(options: { edge: { host: string; port: number }; lines: readonly PhoneLine[]; contactPort: number }): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'sipp-register-'))
   try {
+    const lines = join(dir, 'lines.csv')
+    await writeFile(lines, ['SEQUENTIAL', ...options.lines.map((line) => `${line.extension};${line.domain};${line.password};`)].join('\n') + '\n')
+    const statsFile = join(dir, 'stats.csv')
     const args = [
       ...['-sf', join(SCENARIOS, 'phone-register.xml'), `${options.edge.host}:${options.edge.port}`, '-i', LOOPBACK],
-      ...['-p', String(await freePort()), '-s', options.extension, '-au', options.extension, '-ap', options.password],
-      ...['-key', 'domain', options.domain, '-key', 'contact_port', String(options.contactPort), '-m', '1', '-recv_timeout', '5000'],
+      ...['-p', String(await freePort()), '-inf', lines, '-key', 'contact_port', String(options.contactPort)],
+      ...['-m', String(options.lines.length), '-r', '100', '-l', '20', '-recv_timeout', '5000'],
+      ...['-trace_stat', '-stf', statsFile, '-fd', '1'],
     ]
-    return (await runSipp(args, dir, 15)) === 0
+    await runSipp(args, dir, 30 + Math.ceil(options.lines.length / 20))
+    return lastStats(await readFile(statsFile, 'utf8')).successful
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
+}
+
+/** Registers one line; true on 200 OK. */
+export async function registerPhone(options: { edge: { host: string; port: number }; contactPort: number } & PhoneLine): Promise<boolean> {
+  const { edge, contactPort, ...line } = options
+  return (await registerPhones({ edge, contactPort, lines: [line] })) === 1
 }
 
 export interface CarrierCall {

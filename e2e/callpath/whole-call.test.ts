@@ -8,9 +8,9 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as delay } from 'node:timers/promises'
-import { Redis } from 'ioredis'
-import { CALL_RECORD_STREAM, type CallRecord } from '../../workloads/cti/call-record.ts'
+import type { CallRecord } from '../../workloads/cti/call-record.ts'
 import { DID, SHANGHAI_CALLER } from '../../workloads/edge/testing/fixture.ts'
+import { callRecords } from '../sites/call-records.ts'
 import type { SiteName } from '../sites/manifests.ts'
 import { startTwoSites, type TwoSites } from '../sites/two-sites.ts'
 import { startRtpEndpoint, type RtpEndpoint } from './rtp-endpoint.ts'
@@ -36,10 +36,8 @@ async function until<T>(what: string, read: () => Promise<T | undefined>, timeou
 describe('the whole call on real FreeSWITCH: carrier → edge → FreeSWITCH → CTI bridge → ACD → agent phone', () => {
   let sites: TwoSites
   const cleanups: (() => Promise<void>)[] = []
-  const redis: Partial<Record<SiteName, Redis>> = {}
   const agents: SignedInAgent[] = []
 
-  const redisOf = (site: SiteName): Redis => (redis[site] ??= new Redis(sites.sites[site].redisUrl))
   const acd = async <T>(site: SiteName, method: string, path: string, body?: unknown): Promise<T> => {
     const response = await fetch(`${sites.sites[site].acdUrl}${path}`, {
       method,
@@ -69,9 +67,7 @@ describe('the whole call on real FreeSWITCH: carrier → edge → FreeSWITCH →
 
   async function recordOf(site: SiteName, matches: (record: CallRecord) => boolean): Promise<CallRecord> {
     return until(`a call record at ${site}`, async () => {
-      const entries = await redisOf(site).xrange(CALL_RECORD_STREAM, '-', '+')
-      const records = entries.map(([, fields]) => JSON.parse(fields[1] ?? '{}') as CallRecord)
-      return records.find(matches)
+      return (await callRecords(sites.sites[site].redisUrl)).find(matches)
     })
   }
 
@@ -81,7 +77,6 @@ describe('the whole call on real FreeSWITCH: carrier → edge → FreeSWITCH →
 
   after(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined)
-    for (const client of Object.values(redis)) client.disconnect()
     await sites?.stop()
   })
 

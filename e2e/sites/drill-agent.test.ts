@@ -33,7 +33,7 @@ async function answering(site: RunningSite): Promise<Record<Exclude<DrillCompone
   return { edge, softswitch, login, acd }
 }
 
-describe('harness drill agents stop and restart real site processes', () => {
+describe('harness drill agents stop and restart real site processes (SIPp stands in for FreeSWITCH)', () => {
   let twoSites: TwoSites
   let agent: DrillAgentClient
 

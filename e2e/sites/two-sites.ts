@@ -20,6 +20,7 @@ import { freePort } from '../../workloads/edge/testing/ports.ts'
 import { startAcdProcess, type AcdProcess, type AcdProcessOptions } from './acd-process.ts'
 import { startCtiProcess, type CtiProcess, type CtiProcessOptions } from './cti-process.ts'
 import { startFreeswitch, type FreeswitchProcess } from './freeswitch-process.ts'
+import { callRecords } from './call-records.ts'
 import { projectFleet, randomSecret, writeIdentityFile } from './fleet-data.ts'
 import { loginReplicasFor, startLoginProcess, type LoginProcess, type LoginProcessOptions } from './login-process.ts'
 import { harnessTrunk, NAMESPACE, SITE_NAMES, siteManifest, type SiteName } from './manifests.ts'
@@ -69,8 +70,10 @@ export interface RunningSite {
   killComponent(name: ComponentName): Promise<void>
   /** Starts a killed component again on the same ports with the same config; a running one is left alone. */
   startComponent(name: RestartableComponent): Promise<void>
-  /** Every INVITE the site's soft switch received so far. */
+  /** Every INVITE the site's soft switch received so far (SIPp only: FreeSWITCH keeps no such trace). */
   softswitchInvites(): ReturnType<TestUas['invites']>
+  /** How many distinct calls from this caller number the site's soft switch took (FreeSWITCH: its call records). */
+  callsFrom(caller: string): Promise<number>
 }
 
 export interface TwoSites {
@@ -375,6 +378,11 @@ export async function startTwoSites(options: TwoSitesOptions): Promise<TwoSites>
           const { softswitch } = processes
           if (!isSipp(softswitch)) throw new Error('FreeSWITCH keeps no INVITE trace: read the call records instead')
           return softswitch.invites()
+        },
+        callsFrom: async (caller) => {
+          const { softswitch } = processes
+          if (isSipp(softswitch)) return new Set((await softswitch.invites()).filter((i) => i.caller === caller).map((i) => i.callId)).size
+          return (await callRecords(processes.redis.url)).filter((record) => record.caller === caller).length
         },
       }
     }
