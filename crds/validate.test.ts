@@ -16,6 +16,13 @@ describe('validators', () => {
     for (const update of badUpdates) assert.equal(validateResource(update.after).valid, true, update.name)
   })
 
+  it('accept a group that overflows to its own agents at another site', () => {
+    const group = validSkillGroup()
+    group.spec.overflow = { afterSeconds: 90, skillGroup: group.metadata.name, site: 'nantong' }
+    const result = validateResource(group)
+    assert.ok(result.valid, result.valid ? '' : formatProblems(result.problems))
+  })
+
   it('refuse an object of an unknown kind, naming the kinds they know', () => {
     const result = validateResource({ apiVersion: 'callcenter.dev/v1alpha1', kind: 'Queue', metadata: { name: 'q' }, spec: {} })
     assert.ok(!result.valid)

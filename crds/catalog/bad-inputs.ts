@@ -212,6 +212,12 @@ export const badInputs: BadInput[] = [
     message: 'every escalation step must come before overflow.afterSeconds',
   },
   {
+    name: 'overflow to the group itself',
+    object: skillGroup((g) => (g.spec.overflow = { afterSeconds: 60, skillGroup: g.metadata.name })),
+    path: 'spec.overflow.skillGroup',
+    message: 'a SkillGroup cannot overflow to itself',
+  },
+  {
     name: 'account that is not a domain account',
     object: agentSeat((a) => (a.spec.account = 'zhang wei')),
     path: 'spec.account',

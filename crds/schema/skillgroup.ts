@@ -1,6 +1,6 @@
 // SkillGroup: a queue and how its calls find an agent.
 import Type from 'typebox'
-import { conditions, httpUrl, objectName, observedGeneration, stringEnum, timestamp } from './common.ts'
+import { conditions, httpUrl, objectName, observedGeneration, stringEnum, timestamp, type CelRule } from './common.ts'
 import { takeoverList } from './takeovers.ts'
 
 export const strategies = [
@@ -177,6 +177,16 @@ export const SkillGroupSpec = Type.Object(
     ],
   },
 )
+
+/** Rules that need the group's own name: the apiserver lets only rules at the object's root read metadata.name. */
+export const SkillGroupObjectRules: CelRule[] = [
+  {
+    rule: '!has(self.spec.overflow) || !has(self.spec.overflow.skillGroup) || has(self.spec.overflow.site) || self.spec.overflow.skillGroup != self.metadata.name',
+    message:
+      "a SkillGroup cannot overflow to itself: overflow.skillGroup names this group (to send its calls to this group's agents at another site, set only overflow.site)",
+    fieldPath: '.spec.overflow.skillGroup',
+  },
+]
 
 export const SkillGroupStatus = Type.Object(
   {
