@@ -111,6 +111,12 @@ export const SkillGroupSpec = Type.Object(
         maxItems: 16,
         'x-kubernetes-list-type': 'map',
         'x-kubernetes-list-map-keys': ['afterSeconds'],
+        'x-kubernetes-validations': [
+          {
+            rule: 'self.map(e, e.afterSeconds).isSorted()',
+            message: 'escalation steps must be in ascending afterSeconds: each step applies later than the one before it',
+          },
+        ],
       }),
     ),
     overflow: Type.Optional(
