@@ -4,7 +4,8 @@ import type { TSchema } from 'typebox'
 import { AgentSeatSpec, AgentSeatStatus } from './schema/agentseat.ts'
 import { PhoneMACSpec, PhoneMACStatus } from './schema/phonemac.ts'
 import { SiteSpec, SiteStatus } from './schema/site.ts'
-import { SkillGroupSpec, SkillGroupStatus } from './schema/skillgroup.ts'
+import type { CelRule } from './schema/common.ts'
+import { SkillGroupObjectRules, SkillGroupSpec, SkillGroupStatus } from './schema/skillgroup.ts'
 import { TrunkSpec, TrunkStatus } from './schema/trunk.ts'
 
 export const GROUP = 'callcenter.dev'
@@ -28,6 +29,8 @@ export interface KindDefinition {
   description: string
   spec: TSchema
   status: TSchema
+  /** CEL rules on the whole object, for rules that read metadata.name (the only metadata rules may read). */
+  objectRules?: CelRule[]
   printerColumns: PrinterColumn[]
 }
 
@@ -84,6 +87,7 @@ export const kinds: KindDefinition[] = [
     description: 'SkillGroup is a queue and its routing: strategy, CEL rules, timed escalation, overflow and service-level target.',
     spec: SkillGroupSpec,
     status: SkillGroupStatus,
+    objectRules: SkillGroupObjectRules,
     printerColumns: [
       { name: 'Strategy', type: 'string', jsonPath: '.spec.strategy', description: 'How an agent is chosen.' },
       {

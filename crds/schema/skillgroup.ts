@@ -1,6 +1,6 @@
 // SkillGroup: a queue and how its calls find an agent.
 import Type from 'typebox'
-import { conditions, httpUrl, objectName, observedGeneration, stringEnum, timestamp } from './common.ts'
+import { conditions, httpUrl, objectName, observedGeneration, stringEnum, timestamp, type CelRule } from './common.ts'
 import { takeoverList } from './takeovers.ts'
 
 export const strategies = [
@@ -111,6 +111,12 @@ export const SkillGroupSpec = Type.Object(
         maxItems: 16,
         'x-kubernetes-list-type': 'map',
         'x-kubernetes-list-map-keys': ['afterSeconds'],
+        'x-kubernetes-validations': [
+          {
+            rule: 'self.map(e, e.afterSeconds).isSorted()',
+            message: 'escalation steps must be in ascending afterSeconds: each step applies later than the one before it',
+          },
+        ],
       }),
     ),
     overflow: Type.Optional(
@@ -177,6 +183,16 @@ export const SkillGroupSpec = Type.Object(
     ],
   },
 )
+
+/** Rules that need the group's own name: the apiserver lets only rules at the object's root read metadata.name. */
+export const SkillGroupObjectRules: CelRule[] = [
+  {
+    rule: '!has(self.spec.overflow) || !has(self.spec.overflow.skillGroup) || has(self.spec.overflow.site) || self.spec.overflow.skillGroup != self.metadata.name',
+    message:
+      "a SkillGroup cannot overflow to itself: overflow.skillGroup names this group (to send its calls to this group's agents at another site, set only overflow.site)",
+    fieldPath: '.spec.overflow.skillGroup',
+  },
+]
 
 export const SkillGroupStatus = Type.Object(
   {

@@ -82,6 +82,8 @@ try {
       LOGIN_TOKEN_SECRET_FILE: join(dir, 'secret'),
       LOGIN_IDENTITY_FILE: join(dir, 'identity.json'),
       LOGIN_SESSION_TIMEOUT_MS: '60000',
+      // Every simulated agent here signs in from this one address, where real desktops have their own.
+      LOGIN_SIGNIN_ATTEMPTS_PER_ADDRESS: String(agents),
       LOGIN_LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -1,6 +1,7 @@
 // Reads the login service's settings from the environment (pure except for reading the files named there).
 import { loadIdentityFile } from '../lib/auth/identity.ts'
 import { readTokenSecret } from '../lib/auth/tokens.ts'
+import { defaultSignInLimits } from './attempt-limits.ts'
 import { defaultLoginOptions, type LoginServiceOptions } from './server.ts'
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
@@ -15,7 +16,9 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
  * LOGIN_SITE (required), LOGIN_REDIS_URL, LOGIN_HOST, LOGIN_PORT (0: any free port), LOGIN_REUSE_PORT
  * ("true": replicas on one host share the port), LOGIN_PUBLIC_URL,
  * LOGIN_TOKEN_SECRET_FILE or LOGIN_TOKEN_SECRET, LOGIN_TOKEN_TTL_SECONDS, LOGIN_SESSION_TIMEOUT_MS,
- * LOGIN_SWEEP_INTERVAL_MS, LOGIN_ACD_URL, LOGIN_IDENTITY_FILE (required), LOGIN_LOG_LEVEL.
+ * LOGIN_SWEEP_INTERVAL_MS, LOGIN_ACD_URL, LOGIN_IDENTITY_FILE (required), LOGIN_LOG_LEVEL, and the
+ * password sign-in limits (attempt-limits.ts): LOGIN_SIGNIN_FAILURES_PER_ACCOUNT within
+ * LOGIN_SIGNIN_ACCOUNT_WINDOW_MS, LOGIN_SIGNIN_ATTEMPTS_PER_ADDRESS within LOGIN_SIGNIN_ADDRESS_WINDOW_MS.
  */
 export async function loginOptionsFromEnv(env: NodeJS.ProcessEnv): Promise<LoginServiceOptions> {
   const site = env.LOGIN_SITE
@@ -35,6 +38,12 @@ export async function loginOptionsFromEnv(env: NodeJS.ProcessEnv): Promise<Login
     sweepIntervalMs: integer(env, 'LOGIN_SWEEP_INTERVAL_MS', defaultLoginOptions.sweepIntervalMs, 10),
     ...(env.LOGIN_ACD_URL ? { acdUrl: env.LOGIN_ACD_URL } : {}),
     identity: await loadIdentityFile(identityFile),
+    signInLimits: {
+      failuresPerAccount: integer(env, 'LOGIN_SIGNIN_FAILURES_PER_ACCOUNT', defaultSignInLimits.failuresPerAccount, 1),
+      accountWindowMs: integer(env, 'LOGIN_SIGNIN_ACCOUNT_WINDOW_MS', defaultSignInLimits.accountWindowMs, 1000),
+      attemptsPerAddress: integer(env, 'LOGIN_SIGNIN_ATTEMPTS_PER_ADDRESS', defaultSignInLimits.attemptsPerAddress, 1),
+      addressWindowMs: integer(env, 'LOGIN_SIGNIN_ADDRESS_WINDOW_MS', defaultSignInLimits.addressWindowMs, 1000),
+    },
     logLevel: env.LOGIN_LOG_LEVEL || 'info',
   }
 }
