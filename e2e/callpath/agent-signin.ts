@@ -46,7 +46,8 @@ export async function signIn(sites: TwoSites, site: SiteName, index: number): Pr
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ account: seat.spec.account, password: sites.agentPassword, pcHostName: pc.spec.pcHostName }),
   })
-  if (response.status !== 200) throw new Error(`${seat.spec.account} could not sign in at ${site}: ${response.status} ${await response.text()}`)
+  if (response.status !== 200)
+    throw new Error(`${seat.spec.account} could not sign in at ${site}: ${response.status} ${await response.text()}`)
   const { agentId, extension } = (await response.json()) as { agentId: string; extension: string }
   for (let attempt = 0; !(await fetch(`${sites.sites[site].acdUrl}/v1/agents/${agentId}`)).ok; attempt++) {
     if (attempt > 100) throw new Error(`the ACD of ${site} never heard of ${agentId}`)

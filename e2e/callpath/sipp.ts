@@ -75,11 +75,18 @@ export interface PhoneLine {
  * Registers phone lines through an edge, answering each digest challenge, all with their contact at
  * contactPort (one SIPp phone answers for them all); resolves with how many registered (200 OK).
  */
-export async function registerPhones(options: { edge: { host: string; port: number }; lines: readonly PhoneLine[]; contactPort: number }): Promise<number> {
+export async function registerPhones(options: {
+  edge: { host: string; port: number }
+  lines: readonly PhoneLine[]
+  contactPort: number
+}): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'sipp-register-'))
   try {
     const lines = join(dir, 'lines.csv')
-    await writeFile(lines, ['SEQUENTIAL', ...options.lines.map((line) => `${line.extension};${line.domain};${line.password};`)].join('\n') + '\n')
+    await writeFile(
+      lines,
+      ['SEQUENTIAL', ...options.lines.map((line) => `${line.extension};${line.domain};${line.password};`)].join('\n') + '\n',
+    )
     const statsFile = join(dir, 'stats.csv')
     const args = [
       ...['-sf', join(SCENARIOS, 'phone-register.xml'), `${options.edge.host}:${options.edge.port}`, '-i', LOOPBACK],

@@ -6,6 +6,7 @@
 // carrier and phones.
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -50,9 +51,13 @@ describe('site down with real FreeSWITCH: calls in progress counted lost, new ca
     for (let index = 0; index < HELD_CALLS; index++) {
       const media = await startRtpEndpoint()
       held.push(
-        carrierCall({ edge: scenario.sites.sites.shanghai.edgeSip, called: DID, caller: `0215550600${index}`, holdMs: 60_000, rtpPort: media.port }).finally(
-          () => media.close(),
-        ),
+        carrierCall({
+          edge: scenario.sites.sites.shanghai.edgeSip,
+          called: DID,
+          caller: `0215550600${index}`,
+          holdMs: 60_000,
+          rtpPort: media.port,
+        }).finally(() => media.close()),
       )
     }
     await eventually(
@@ -67,8 +72,21 @@ describe('site down with real FreeSWITCH: calls in progress counted lost, new ca
 
   it('counts the calls in progress at shanghai as lost when the whole site dies, FreeSWITCH included', async () => {
     await scenario.sites.sites.shanghai.kill()
-    const failedOver = await eventually('the failover recorded', () => site('shanghai'), (s) => s.status?.lastFailover !== undefined, 90_000)
+    const failedOver = await eventually(
+      'the failover recorded',
+      () => site('shanghai'),
+      (s) => s.status?.lastFailover !== undefined,
+      90_000,
+    )
     assert.equal(failedOver.status?.lastFailover?.callsLost, HELD_CALLS)
+    // The soft switch is probed at its Event Socket (authenticated with the Site's Secret), not with SIP:
+    // the operator's missed-heartbeat log names the Event Socket's port.
+    const eslPort = scenario.sites.sites.shanghai.freeswitch?.esl.port
+    const missed = (await readFile(scenario.operator.logPath, 'utf8')).split('\n').filter((line) => line.includes('site heartbeat missed'))
+    assert.ok(
+      missed.some((line) => new RegExp(`softswitch/fs1: [^"]*:${eslPort}\\b`).test(line)),
+      `a missed probe of the Event Socket at port ${eslPort}:\n${missed.slice(0, 3).join('\n')}`,
+    )
   })
 
   it(`answers ${CALLS_AFTER} new calls from shanghai's callers at nantong's FreeSWITCH, with agents there`, async () => {
@@ -84,7 +102,10 @@ describe('site down with real FreeSWITCH: calls in progress counted lost, new ca
       }
       await delay(200)
     }
-    assert.deepEqual(results, Array.from({ length: CALLS_AFTER }, () => ({ successful: 1, failed: 0 })))
+    assert.deepEqual(
+      results,
+      Array.from({ length: CALLS_AFTER }, () => ({ successful: 1, failed: 0 })),
+    )
     const after = (await callRecords(scenario.sites.sites.nantong.redisUrl)).filter((record) => record.caller.startsWith('02155507'))
     assert.deepEqual(
       after.map((record) => [record.site, record.disposition]),

@@ -41,7 +41,7 @@ export async function startSiteDownScenario(options: SiteDownScenarioOptions): P
   try {
     await installCrds(cp)
     succeeded(await cp.kubectl(['create', 'namespace', 'callcenter']), 'namespace')
-    for (const object of [...sites.siteManifests(), ...sites.trunkManifests()]) {
+    for (const object of [...sites.secretManifests(), ...sites.siteManifests(), ...sites.trunkManifests()]) {
       succeeded(await cp.kubectl(['apply', '-f', '-'], { input: JSON.stringify(object) }), `apply ${object.kind}`)
     }
     fleet = await signInFleet(sites, { ...options.fleet, agents: options.agents })

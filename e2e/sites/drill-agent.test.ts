@@ -40,8 +40,9 @@ describe('harness drill agents stop and restart real site processes (SIPp stands
   before(async () => {
     twoSites = await startTwoSites({ agents: 20 })
     const secret = twoSites.secretManifests().find((s) => s.metadata.name === 'shanghai-drill-agent')
-    assert.ok(secret, 'a Secret per site')
-    agent = new DrillAgentClient(twoSites.sites.shanghai.drillAgentUrl, secret.stringData.token)
+    const token = secret?.stringData.token
+    assert.ok(token !== undefined, 'a Secret per site, with its token')
+    agent = new DrillAgentClient(twoSites.sites.shanghai.drillAgentUrl, token)
   })
   after(() => twoSites.stop())
 

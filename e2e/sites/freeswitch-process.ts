@@ -12,7 +12,6 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { renderFreeswitchConfig, SIP_PROFILE, type FreeswitchConfigFiles } from '../../operator/render/freeswitch/index.ts'
 import { eslApi } from './esl-client.ts'
-import { randomSecret } from './fleet-data.ts'
 
 const BUILD_SCRIPT = fileURLToPath(new URL('../../scripts/build-freeswitch.sh', import.meta.url))
 const HOST = '127.0.0.1'
@@ -37,6 +36,8 @@ export interface FreeswitchProcessOptions {
   directoryUrl: string
   /** The CTI bridge's outbound-socket listener. */
   ctiSocket: { host: string; port: number }
+  /** The Event Socket's password (the Site's eslPasswordSecretRef). */
+  eslPassword: string
 }
 
 export interface FreeswitchProcess {
@@ -71,7 +72,7 @@ export async function startFreeswitch(options: FreeswitchProcessOptions): Promis
   const dir = await mkdtemp(join(tmpdir(), `cc-freeswitch-${options.site}-`))
   const confDir = join(dir, 'conf')
   const logFile = join(dir, 'freeswitch.log')
-  const password = randomSecret(16)
+  const password = options.eslPassword
   const config = renderFreeswitchConfig({
     site: options.site,
     sip: { port: options.sipPort, trustedCidrs: [`${HOST}/32`] },

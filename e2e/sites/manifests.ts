@@ -14,7 +14,7 @@ export interface SiteAddresses {
   /** The ACD URL; the harness runs no ACD, so this is a stub URL unless one is added. */
   acdUrl: string
   edge: { host: string; sipPort: number; rpcUrl: string }
-  softswitch: { host: string; sipPort: number }
+  softswitch: { host: string; sipPort: number; eslPort?: number }
 }
 
 /** A Site in External mode (the operator creates nothing; it projects and probes), with the fleet's operator-ID pools. */
@@ -28,7 +28,16 @@ export function siteManifest(name: SiteName, addresses: SiteAddresses, operatorI
       components: {
         softswitch: {
           mode: 'External',
-          external: { servers: [{ name: 'fs1', host: addresses.softswitch.host, sipPort: addresses.softswitch.sipPort }] },
+          external: {
+            servers: [
+              {
+                name: 'fs1',
+                host: addresses.softswitch.host,
+                sipPort: addresses.softswitch.sipPort,
+                ...(addresses.softswitch.eslPort === undefined ? {} : { eslPort: addresses.softswitch.eslPort }),
+              },
+            ],
+          },
           eslPasswordSecretRef: { name: `${name}-esl`, key: 'password' },
         },
         edge: {
@@ -45,6 +54,17 @@ export function siteManifest(name: SiteName, addresses: SiteAddresses, operatorI
       operatorIdPools,
       heartbeat: { intervalMilliseconds: 1000, failureThreshold: 2, confirmations: 1 },
     },
+  }
+}
+
+/** The Secret a Site's eslPasswordSecretRef names: the password of its soft switches' Event Socket. */
+export function eslSecret(site: SiteName, password: string) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: `${site}-esl`, namespace: NAMESPACE },
+    type: 'Opaque',
+    stringData: { password },
   }
 }
 

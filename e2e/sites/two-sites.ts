@@ -23,7 +23,7 @@ import { startFreeswitch, type FreeswitchProcess } from './freeswitch-process.ts
 import { callRecords } from './call-records.ts'
 import { projectFleet, randomSecret, writeIdentityFile } from './fleet-data.ts'
 import { loginReplicasFor, startLoginProcess, type LoginProcess, type LoginProcessOptions } from './login-process.ts'
-import { harnessTrunk, NAMESPACE, SITE_NAMES, siteManifest, type SiteName } from './manifests.ts'
+import { eslSecret, harnessTrunk, NAMESPACE, SITE_NAMES, siteManifest, type SiteName } from './manifests.ts'
 import { killNow, killOnExit, pidsWithArgument, pidsWorkingIn, waitGone } from './processes.ts'
 import { respawnKamailio } from './respawn-kamailio.ts'
 import { drillAgentSecret, startSiteDrillAgent, withDrillAgent, type SiteDrillAgent } from './site-drill-agent.ts'
@@ -76,6 +76,14 @@ export interface RunningSite {
   callsFrom(caller: string): Promise<number>
 }
 
+export interface HarnessSecret {
+  apiVersion: string
+  kind: string
+  metadata: { name: string; namespace: string }
+  type: string
+  stringData: Record<string, string>
+}
+
 export interface TwoSites {
   sites: Record<SiteName, RunningSite>
   /** The password every agent of the fleet signs in with. */
@@ -87,7 +95,8 @@ export interface TwoSites {
   siteManifests(): Site[]
   trunkManifests(): Trunk[]
   /** The Secrets holding the drill agents' tokens, which the Sites' spec.drillAgent names. */
-  secretManifests(): ReturnType<typeof drillAgentSecret>[]
+  /** The Secrets the Sites name: the drill agents' tokens, and with FreeSWITCH the Event Socket passwords. */
+  secretManifests(): HarnessSecret[]
   /** Stops every process and removes every temp dir. Safe to call twice. */
   stop(): Promise<void>
 }
@@ -230,6 +239,7 @@ export async function startTwoSites(options: TwoSitesOptions): Promise<TwoSites>
 
   try {
     const agentPassword = randomSecret(12)
+    const eslPasswords = { shanghai: randomSecret(16), nantong: randomSecret(16) }
     const phonePassword = randomSecret(12)
     const tokenSecretFile = join(dir, 'token-secret')
     const identityFile = join(dir, 'identity.json')
@@ -317,6 +327,7 @@ export async function startTwoSites(options: TwoSitesOptions): Promise<TwoSites>
         eslPort: softswitch.eslPort,
         directoryUrl: `${login.url}/v1/freeswitch/directory`,
         ctiSocket: { host: HOST, port: ctiPort },
+        eslPassword: eslPasswords[name],
       })
       recordPids(processes, 'softswitch')
       processes.ctiOptions = {
@@ -404,14 +415,21 @@ export async function startTwoSites(options: TwoSitesOptions): Promise<TwoSites>
               loginUrl: site.loginUrl,
               acdUrl: site.acdUrl,
               edge: { host: site.edgeSip.host, sipPort: site.edgeSip.port, rpcUrl: site.edgeRpcUrl },
-              softswitch: { host: site.softswitchSip.host, sipPort: site.softswitchSip.port },
+              softswitch: {
+                host: site.softswitchSip.host,
+                sipPort: site.softswitchSip.port,
+                ...(site.freeswitch === undefined ? {} : { eslPort: site.freeswitch.esl.port }),
+              },
             },
             poolsOf(name),
           )
           return withDrillAgent(manifest, site.drillAgentUrl)
         }),
       trunkManifests: () => [trunk],
-      secretManifests: () => SITE_NAMES.map((name) => drillAgentSecret(name, drillTokens[name])),
+      secretManifests: () => [
+        ...SITE_NAMES.map((name) => drillAgentSecret(name, drillTokens[name])),
+        ...(options.softswitch === 'freeswitch' ? SITE_NAMES.map((name) => eslSecret(name, eslPasswords[name])) : []),
+      ],
       stop,
     }
   } catch (error) {

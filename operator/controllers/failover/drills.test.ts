@@ -44,7 +44,16 @@ const healthy = (): HeartbeatRecord => ({
   failedOver: false,
 })
 
-const survivors: SiteTargets[] = [{ site: 'b', edges: [], softswitches: [], loginUrl: 'http://b-login', acdUrl: 'http://b-acd' }]
+const survivors: SiteTargets[] = [
+  {
+    site: 'b',
+    edges: [],
+    softswitches: [],
+    eslPassword: { namespace: 'cc', secret: { name: 'b-esl', key: 'password' } },
+    loginUrl: 'http://b-login',
+    acdUrl: 'http://b-acd',
+  },
+]
 
 interface HarnessOptions {
   absent?: DrillComponent[]

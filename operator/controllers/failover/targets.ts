@@ -6,7 +6,18 @@
 import type { Site } from '../../../crds/types.ts'
 import { PORTS, resourceName } from '../../render/site/index.ts'
 import type { EdgePod } from './edge-pods.ts'
-import { softswitchAddresses } from '../site-objects.ts'
+import { eslPasswordSecretRef, softswitchAddresses } from '../site-objects.ts'
+import type { SecretKeyRef } from '../../runtime/secret-value.ts'
+
+/** External servers' Event Socket where they give eslPort; Managed pods' on the port the renderer gives FreeSWITCH. */
+function softswitchTargets(site: Site, clusterDomain: string): SoftswitchTarget[] {
+  const { softswitch } = site.spec.components
+  const servers = softswitch.external?.servers ?? []
+  return (softswitchAddresses([site], clusterDomain)[site.metadata.name] ?? []).map((address, index) => {
+    const eslPort = softswitch.mode === 'External' ? servers[index]?.eslPort : PORTS.esl
+    return eslPort === undefined ? address : { ...address, esl: { host: address.host, port: eslPort } }
+  })
+}
 
 export interface SipTarget {
   name: string
@@ -25,10 +36,17 @@ export interface EdgeTarget {
   control: EdgeControl
 }
 
+/** A soft switch: SIP, and its Event Socket where the site's config tells its port. */
+export interface SoftswitchTarget extends SipTarget {
+  esl?: { host: string; port: number }
+}
+
 export interface SiteTargets {
   site: string
   edges: EdgeTarget[]
-  softswitches: SipTarget[]
+  softswitches: SoftswitchTarget[]
+  /** The Secret key holding the soft switches' Event Socket password (Site eslPasswordSecretRef, or the generated one). */
+  eslPassword: { namespace: string; secret: SecretKeyRef }
   loginUrl: string
   acdUrl: string
 }
@@ -64,7 +82,8 @@ export function siteTargets(site: Site, clusterDomain: string, edgePods?: EdgePo
   return {
     site: name,
     edges,
-    softswitches: softswitchAddresses([site], clusterDomain)[name] ?? [],
+    softswitches: softswitchTargets(site, clusterDomain),
+    eslPassword: { namespace: site.metadata.namespace ?? 'default', secret: eslPasswordSecretRef(site) },
     loginUrl: httpUrl('login', login.mode === 'External' ? login.external : undefined),
     acdUrl: httpUrl('acd', acd.mode === 'External' ? acd.external : undefined),
   }

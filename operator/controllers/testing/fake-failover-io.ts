@@ -20,7 +20,7 @@ export function softswitchDestination(site: string, state: DestinationState, n =
 export function probesFailingFor(down: ReadonlySet<string>): Probes {
   const answer = (target: string) =>
     Promise.resolve(down.has(target) ? { ok: false, latencyMs: 500, error: 'timeout' } : { ok: true, latencyMs: 1 })
-  return { sip: (target) => answer(target.host), http: answer }
+  return { sip: (target) => answer(target.host), http: answer, esl: (target) => answer(`esl:${target.host}`) }
 }
 
 /** Writes status straight into the Site and Trunk stores, as the watch would show it. */
