@@ -233,11 +233,17 @@ interface Rule {
 
 const rulesOf = (policy: KubernetesObject) => (policy.spec as { ingress: Rule[] }).ingress
 
-test('the soft switch NetworkPolicy admits the Event Socket only from the CTI bridge pods', () => {
+test("the soft switch NetworkPolicy admits the Event Socket only from the CTI bridge pods and the operator's namespace (its probe)", () => {
   const policy = find(render(exampleSite('shanghai')), 'NetworkPolicy', 'shanghai-softswitch')
   const eslRules = rulesOf(policy).filter((rule) => rule.ports?.some((port) => port.port === 8021))
   assert.deepEqual(eslRules, [
-    { from: [{ podSelector: { matchLabels: selectorLabels('shanghai', 'cti') } }], ports: [{ protocol: 'TCP', port: 8021 }] },
+    {
+      from: [
+        { podSelector: { matchLabels: selectorLabels('shanghai', 'cti') } },
+        { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'callcenter-system' } } },
+      ],
+      ports: [{ protocol: 'TCP', port: 8021 }],
+    },
   ])
   assert.deepEqual((policy.spec as { policyTypes: string[] }).policyTypes, ['Ingress'])
 })

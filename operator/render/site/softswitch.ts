@@ -17,7 +17,7 @@ import type { KubernetesObject, SiteRenderContext } from './context.ts'
 import type { SiteEndpoints } from './endpoints.ts'
 import { CONFIG_HASH_ANNOTATION, componentLabels, resourceName, selectorLabels } from './names.ts'
 import { networkPolicy, podDisruptionBudget, configMap, service, statefulSet } from './objects.ts'
-import { podsOf, tcp, udp } from './network-policy.ts'
+import { operatorNamespace, podsOf, tcp, udp } from './network-policy.ts'
 import {
   containerSecurityContext,
   podSecurityContext,
@@ -173,9 +173,9 @@ export function renderSoftswitch(site: Site, context: SiteRenderContext, endpoin
     }),
     podDisruptionBudget(site, context, 'softswitch'),
     // SIP and RTP come from carriers and phones through the edges (media flows directly), so they are
-    // open; the Event Socket admits only the CTI bridge.
+    // open; the Event Socket admits only the CTI bridge and the operator, which probes it.
     networkPolicy(site, context, 'softswitch', [
-      { from: [podsOf(site, 'cti')], ports: [tcp(PORTS.esl)] },
+      { from: [podsOf(site, 'cti'), operatorNamespace(context)], ports: [tcp(PORTS.esl)] },
       { ports: [udp(PORTS.sip), tcp(PORTS.sip), udp(RTP_PORTS.startPort, RTP_PORTS.endPort + 1)] },
     ]),
   ]
