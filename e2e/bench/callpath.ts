@@ -20,6 +20,7 @@ import { patchSkillGroup } from '../callpath/skill-group-patch.ts'
 import { startPhone } from '../callpath/sipp.ts'
 import { callRecords } from '../sites/call-records.ts'
 import { startTwoSites } from '../sites/two-sites.ts'
+import { wholeNumbers } from './flags.ts'
 import { cpuByRole, cpuSnapshot } from './process-cpu.ts'
 
 const TARGET = { rate: 50, failed: 0, postDialDelayP99Ms: 150 }
@@ -35,17 +36,10 @@ const { values } = parseArgs({
   },
 })
 
-function wholeNumbers(text: string, flag: string): number[] {
-  const numbers = text.split(',').map((part) => Number(part.trim()))
-  const bad = numbers.find((n) => !Number.isInteger(n) || n < 1)
-  if (bad !== undefined) throw new Error(`--${flag} must be whole numbers of at least 1, separated by commas; got "${text}"`)
-  return numbers
-}
-
-const rates = wholeNumbers(values.rates, 'rates')
-const [seconds = 20] = wholeNumbers(values.seconds, 'seconds')
-const [holdMs = 5000] = wholeNumbers(values['hold-ms'], 'hold-ms')
-const [agentCount = 200] = wholeNumbers(values.agents, 'agents')
+const rates = wholeNumbers(values.rates, 'rates', 1)
+const [seconds = 20] = wholeNumbers(values.seconds, 'seconds', 1)
+const [holdMs = 5000] = wholeNumbers(values['hold-ms'], 'hold-ms', 1)
+const [agentCount = 200] = wholeNumbers(values.agents, 'agents', 1)
 const load = () => loadavg().map((n) => Math.round(n * 100) / 100)
 
 /** SIPp's response-time file: one line per call, `date_ms;response_time_ms;rtd`. */

@@ -2,14 +2,12 @@
 // through the edge and answers, or rings unanswered) and the carrier placing calls, each with its media
 // at an RTP endpoint of the test.
 import { spawn } from 'node:child_process'
-import { createSocket } from 'node:dgram'
-import { once } from 'node:events'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
-import { freePort, LOOPBACK } from '../../workloads/edge/testing/ports.ts'
+import { freePort, LOOPBACK, udpFree } from '../../workloads/edge/testing/ports.ts'
 import { lastStats, runSipp, stopProcess } from '../../workloads/edge/testing/sipp.ts'
 
 const SCENARIOS = fileURLToPath(new URL('./sipp/', import.meta.url))
@@ -20,20 +18,6 @@ const PHONE_SCENARIO: Record<PhoneBehaviour, string> = { answer: 'phone.xml', 'n
 export interface TestPhone {
   port: number
   stop(): Promise<void>
-}
-
-/** True once something holds the UDP port (SIPp has bound it). */
-async function udpTaken(port: number): Promise<boolean> {
-  const socket = createSocket('udp4')
-  try {
-    socket.bind(port, LOOPBACK)
-    await Promise.race([once(socket, 'listening'), once(socket, 'error').then(([error]) => Promise.reject(error as Error))])
-    return false
-  } catch {
-    return true
-  } finally {
-    socket.close()
-  }
 }
 
 /**
@@ -54,7 +38,7 @@ export async function startPhone(options: { behaviour: PhoneBehaviour; rtpPort?:
     await stopProcess(child)
     await rm(dir, { recursive: true, force: true })
   }
-  for (let attempt = 0; !(await udpTaken(port)); attempt++) {
+  for (let attempt = 0; await udpFree(port); attempt++) {
     if (child.exitCode !== null || attempt > 100) {
       await stop()
       throw new Error(`the SIPp phone on port ${port} did not start`)
