@@ -67,16 +67,8 @@ if [ -f "$prefix/.complete" ]; then
   exit 0
 fi
 
-missing_packages=()
-for pkg in "${DEBIAN_BUILD_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing_packages+=("$pkg")
-done
-if [ ${#missing_packages[@]} -gt 0 ]; then
-  log "installing Debian build packages: ${missing_packages[*]}"
-  [ "$(id -u)" -eq 0 ] || { log "need root to apt-get install ${missing_packages[*]}"; exit 1; }
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing_packages[@]}" >&2
-fi
+source "$root/scripts/lib/debian-packages.sh"
+install_debian_packages build-freeswitch "${DEBIAN_BUILD_PACKAGES[@]}"
 
 work="$cache_root/build/freeswitch-$key"
 rm -rf "$work"

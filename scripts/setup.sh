@@ -10,19 +10,8 @@ cd "$root"
 NODE_VERSION=24.21.0
 DEBIAN_PACKAGES=(openssl redis-server kamailio sip-tester sox)
 
-missing_packages=()
-for pkg in "${DEBIAN_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing_packages+=("$pkg")
-done
-if [ ${#missing_packages[@]} -gt 0 ]; then
-  echo "setup: installing Debian packages: ${missing_packages[*]}"
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "setup: need root to apt-get install ${missing_packages[*]}" >&2
-    exit 1
-  fi
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing_packages[@]}"
-fi
+source scripts/lib/debian-packages.sh
+install_debian_packages setup "${DEBIAN_PACKAGES[@]}"
 
 node_bin=".tools/node_modules/node/bin/node"
 if [ "$("$node_bin" --version 2>/dev/null)" != "v$NODE_VERSION" ]; then
