@@ -6,12 +6,13 @@ import { siteProblems } from '../checks/references.ts'
 import type { Problem } from '../checks/problem.ts'
 import { EdgeInputError } from '../render/kamailio/index.ts'
 import type { Applier } from '../runtime/apply.ts'
-import { Controller } from '../runtime/controller.ts'
+import { Controller, specChanged } from '../runtime/controller.ts'
 import type { EventRecorder } from '../runtime/events.ts'
 import type { KubeClient } from '../runtime/kube-client.ts'
 import type { Logger } from '../runtime/log.ts'
 import type { OperatorMetrics } from '../runtime/metrics.ts'
 import { objectKey, type KubeObject } from '../runtime/resource.ts'
+import { siteInEffect, trafficInEffect } from './hold/effective.ts'
 import { scoped, types, type Cached } from './kinds.ts'
 import { siteOfOwned, type OwnedInformers } from './owned.ts'
 import { deprovisionSite, provisionSite } from './provision.ts'
@@ -67,7 +68,8 @@ export function siteController(options: SiteControllerOptions): Controller<Cache
       if (problems.length === 0) {
         try {
           const neighbours = {
-            sites: inNamespace(informers.sites.store.list(), site.metadata.namespace),
+            // The Managed edges route by the traffic in effect: a held Drain or Fenced is not rendered.
+            sites: inNamespace(informers.sites.store.list(), site.metadata.namespace).map(siteInEffect),
             trunks: inNamespace(informers.trunks.store.list(), site.metadata.namespace),
           }
           const result = await provisionSite(site, neighbours, options.settings, { client, applier, informers: owned })
@@ -107,7 +109,11 @@ export function siteController(options: SiteControllerOptions): Controller<Cache
   })
   // Every edge routes to every site and honours every Trunk: a change to either re-renders all edges.
   controller.watch({ informer: informers.trunks, map: sitesInNamespaceOf, specChangesOnly: true })
-  controller.watch({ informer: informers.sites, map: sitesInNamespaceOf, specChangesOnly: true })
+  controller.watch({
+    informer: informers.sites,
+    map: sitesInNamespaceOf,
+    relevant: (previous, site) => specChanged(previous, site) || trafficInEffect(previous) !== trafficInEffect(site),
+  })
   for (const informer of owned.values()) controller.watch({ informer, map: siteOfOwned })
   return controller
 }

@@ -265,6 +265,31 @@ describe('planned switchover of a Site', () => {
     assert.equal(atA.starts.length, 0)
   })
 
+  it('a held Fenced (spec Fenced, status.admitted Active) changes nothing; once let go ahead, it fences', async () => {
+    const w = world()
+    const reconcile = switchoverReconciler(w.options)
+    const admitted = (traffic: 'Active' | 'Fenced') => ({ admitted: { traffic, since: '2026-01-01T00:00:00Z' } }) as Site['status']
+    w.setSite('a', (s) => ({ ...s, spec: { ...s.spec, traffic: 'Fenced' }, status: admitted('Active') }))
+    assert.equal(await reconcile(`${ns}/a`), undefined)
+    assert.deepEqual([w.edgeChanges, w.starts, w.written, w.events], [[], [], [], []])
+    w.setSite('a', (s) => ({ ...s, status: admitted('Fenced') }))
+    await reconcile(`${ns}/a`)
+    assert.deepEqual(w.edgeChanges, ['http://a-edge1/RPC a inactive', 'http://b-edge1/RPC a inactive'])
+    assert.equal(w.starts[0]?.request.mode, 'fence')
+  })
+
+  it('a site being deleted drains once its deletion went ahead', async () => {
+    const w = world()
+    w.setSite('a', (s) => ({
+      ...s,
+      metadata: { ...s.metadata, deletionTimestamp: '2026-01-01T00:00:00Z' },
+      status: { admitted: { traffic: 'Active', deletion: '2026-01-01T00:00:00Z', since: '2026-01-01T00:00:00Z' } },
+    }))
+    await switchoverReconciler(w.options)(`${ns}/a`)
+    assert.equal(w.starts[0]?.request.mode, 'drain')
+    assert.equal((w.lastStatus('a')?.plannedSwitchover as Record<string, unknown>).traffic, 'Drain')
+  })
+
   it('writes nothing for a site that was never switched over', async () => {
     const w = world()
     assert.equal(await switchoverReconciler(w.options)(`${ns}/a`), undefined)
