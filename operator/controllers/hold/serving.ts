@@ -3,7 +3,7 @@
 // and no drill that takes it out of service runs there or was let start there.
 import type { Site } from '../../../crds/types.ts'
 import type { DrillScenario } from '../../failover/drill.ts'
-import { takesSiteOut, trafficOf, type Admitted } from './effective.ts'
+import { admittedOf, takesSiteOut, trafficOf, type Admitted } from './effective.ts'
 
 export type OutOfService =
   | { kind: 'failedOver' }
@@ -48,4 +48,10 @@ export function describeOutOfService(why: OutOfService): string {
     case 'drill':
       return `${why.starting ? 'starting' : 'in'} drill ${why.name}${why.scenario ? ` (${why.scenario})` : ''}`
   }
+}
+
+/** Whether, and why not, the site serves as its status stands: a change of this is a change of what pins to it may do. */
+export function servingState(site: Site): string {
+  const why = outOfService(site, admittedOf(site))
+  return why === undefined ? 'serving' : describeOutOfService(why)
 }
