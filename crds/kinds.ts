@@ -53,6 +53,13 @@ export const kinds: KindDefinition[] = [
       { name: 'Health', type: 'string', jsonPath: '.status.health', description: 'Heartbeat state.' },
       { name: 'Agents', type: 'integer', jsonPath: '.status.agents.hosted', description: 'Agents signed in here now.' },
       { name: 'Share', type: 'integer', jsonPath: '.status.trafficShare', description: 'Percent of new calls this site receives.' },
+      {
+        name: 'Held',
+        type: 'string',
+        jsonPath: '.status.conditions[?(@.type=="Held")].status',
+        description: 'True: a change of the spec waits, as no other site serves (condition Held).',
+        priority: 1,
+      },
       { name: 'Last-Drill', type: 'string', jsonPath: '.status.lastDrill.state', description: 'State of the latest drill.', priority: 1 },
       age,
     ],

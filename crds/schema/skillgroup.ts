@@ -159,7 +159,15 @@ export const SkillGroupSpec = Type.Object(
         default: 10,
       }),
     ),
-    pinnedSite: Type.Optional(objectName("Planned switchover by skill group: only this site's agents take this group's calls.", 'Site')),
+    pinnedSite: Type.Optional(
+      objectName(
+        "Planned switchover by skill group: only this site's agents take this group's calls. " +
+          'While that site does not serve (failed over, Drain, Fenced, being deleted, or in a drill that takes it out of service) the pin is held: ' +
+          'the group is served at every site, and condition Held (reason PinnedSiteNotServing) and a Warning Event say why; the pin takes effect by itself once the site serves again. ' +
+          'The annotation callcenter.dev/allow-blackout: "<reason>" on the SkillGroup pins it at once.',
+        'Site',
+      ),
+    ),
   },
   {
     description: 'Desired state of a SkillGroup.',
@@ -224,7 +232,11 @@ export const SkillGroupStatus = Type.Object(
       Type.Object(
         {
           site: Type.Optional(
-            Type.String({ description: 'The spec.pinnedSite acted on last; absent: the group was unpinned.', maxLength: 63 }),
+            Type.String({
+              description:
+                "The pin in effect (the ACDs send the group's calls there): spec.pinnedSite once acted on; absent: unpinned, or the pin is held.",
+              maxLength: 63,
+            }),
           ),
           since: timestamp('When the operator started acting on it.'),
           takeovers: Type.Optional(

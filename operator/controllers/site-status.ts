@@ -2,6 +2,7 @@
 import type { Site } from '../../crds/types.ts'
 import { summarize, type Problem } from '../checks/problem.ts'
 import { setConditions } from '../runtime/conditions.ts'
+import { trafficInEffect } from './hold/effective.ts'
 
 export const COMPONENTS = ['softswitch', 'edge', 'acd', 'login', 'cti'] as const
 export type ComponentName = (typeof COMPONENTS)[number] | 'redis'
@@ -38,7 +39,7 @@ export function siteStatus(site: Site, observed: SiteObservation, now: Date): Si
   const notReady = observed.workloads.filter((w) => w.ready < w.desired).map((w) => w.component)
   const provisioned = !problem && !observed.provisioningError
   const ready = provisioned && notReady.length === 0
-  const traffic = site.spec.traffic ?? 'Active'
+  const traffic = trafficInEffect(site)
   const phase =
     problem || observed.provisioningError
       ? 'Failed'
