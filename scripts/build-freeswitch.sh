@@ -104,6 +104,7 @@ build_all() {
     log "building $lib"
     (cd "$work/src/$lib" && ./bootstrap.sh >&2 && ./configure -q --prefix="$deps" --with-pic >&2 && make -s -j"$jobs" >&2 && make -s install >&2)
   done
+  # make builds FreeSWITCH's own unit tests (tests/unit) too; they are not installed.
   log "building FreeSWITCH $FREESWITCH_VERSION"
   cd "$work/src/freeswitch-$FREESWITCH_VERSION"
   printf '%s\n' "${MODULES[@]}" > modules.conf
