@@ -33,6 +33,8 @@ import {
 import { PORTS, RTP_PORTS } from './ports.ts'
 
 const CONF_DIR = '/etc/freeswitch'
+const FREESWITCH_HOME = '/opt/freeswitch'
+const RECORDINGS_DIR = '/var/lib/freeswitch/recordings'
 const DRAIN_GRACE_SECONDS = 900
 
 // ConfigMap keys cannot hold '/': each file gets a flat key and is mounted back at its path.
@@ -73,10 +75,14 @@ function freeswitchContainer(site: Site, context: SiteRenderContext): Container 
     name: 'freeswitch',
     image: managed?.image ?? context.images.freeswitch,
     command: ['freeswitch'],
+    // The image installs FreeSWITCH under /opt/freeswitch (images/freeswitch): -base finds its modules
+    // there; everything it writes goes to the pod's volumes, the root filesystem staying read-only.
     args: [
       '-nf',
       '-nc',
       '-nonat',
+      '-base',
+      FREESWITCH_HOME,
       '-conf',
       CONF_DIR,
       '-log',
@@ -85,6 +91,8 @@ function freeswitchContainer(site: Site, context: SiteRenderContext): Container 
       '/var/lib/freeswitch',
       '-run',
       '/run/freeswitch',
+      '-recordings',
+      RECORDINGS_DIR,
     ],
     env: sortedEnv([
       envFromField(FREESWITCH_ENV.podIp, 'status.podIP'),
@@ -115,6 +123,7 @@ function freeswitchContainer(site: Site, context: SiteRenderContext): Container 
     volumeMounts: [
       mount('config', CONF_DIR, true),
       mount('state', '/var/lib/freeswitch'),
+      mount('recordings', RECORDINGS_DIR),
       mount('log', '/var/log/freeswitch'),
       mount('run', '/run/freeswitch'),
       mount('tmp', '/tmp'),
@@ -140,6 +149,7 @@ function podTemplate(site: Site, context: SiteRenderContext, config: Record<stri
           },
         },
         scratchVolume('log'),
+        scratchVolume('recordings'),
         scratchVolume('run'),
         scratchVolume('state'),
         scratchVolume('tmp'),
