@@ -61,9 +61,12 @@ export interface FreeswitchProcess {
   stop(): Promise<void>
 }
 
-/** An even RTP range of its own, so that two soft switches on loopback never reach for the same port. */
+/**
+ * An even RTP range of its own, so that two soft switches on loopback hardly ever reach for the same port,
+ * below the kernel's ephemeral ports (32768 and up), which other sockets take.
+ */
 function rtpRange(): { startPort: number; endPort: number } {
-  const startPort = 20000 + 2 * Math.floor(Math.random() * 10000)
+  const startPort = 20000 + 2 * Math.floor(Math.random() * 6000)
   return { startPort, endPort: startPort + 398 }
 }
 
