@@ -18,8 +18,6 @@ import { collectionPath } from '../operator/runtime/resource.ts'
 import { signInFleet, type SignedInFleet } from '../e2e/sites/agents.ts'
 import { NAMESPACE, SITE_NAMES, type SiteName } from '../e2e/sites/manifests.ts'
 import { startTwoSites, type TwoSites } from '../e2e/sites/two-sites.ts'
-import { registerFleetPhones } from '../e2e/callpath/agent-signin.ts'
-import { startPhone } from '../e2e/callpath/sipp.ts'
 import { startCallTraffic, type CallTraffic } from './calls.ts'
 import { commandLine, connectCluster, mustSucceed, type DemoCluster } from './cluster.ts'
 import { drillProgress, isDrillOver, reportFiles, type DemoModel, type DrillFigures, type Step } from './model.ts'
@@ -41,7 +39,7 @@ const READ_SITES_FAILED = 'reading the Sites: '
 
 const STEPS: readonly Pick<Step, 'id' | 'label' | 'detail'>[] = [
   { id: 'cluster', label: 'cluster', detail: 'etcd + kube-apiserver on loopback' },
-  { id: 'sites', label: 'two sites', detail: 'per site: Redis, login, ACD, Kamailio edge, FreeSWITCH + CTI bridge, drill agent; SIPp phones' },
+  { id: 'sites', label: 'two sites', detail: 'per site: Redis, login, ACD, Kamailio edge, SIPp as the soft switch, drill agent' },
   { id: 'crds', label: 'CRDs', detail: 'kubectl apply -f crds/' },
   { id: 'operator', label: 'operator', detail: 'operator/main.ts as a local process' },
   { id: 'manifests', label: 'Sites, Trunk', detail: 'External Sites with the real addresses and drill agents, one Trunk split 50/50' },
@@ -206,14 +204,9 @@ export class DemoRun {
   }
 
   private async startSites(): Promise<void> {
-    const sites = await startTwoSites({ agents: this.options.agents, softswitch: 'freeswitch' })
+    const sites = await startTwoSites({ agents: this.options.agents })
     this.onCleanup('stop the two sites', () => sites.stop())
     this.sites = sites
-    // The agents' phones: one SIPp process answers (and echoes the media) for every line at both sites,
-    // each line registered through its site's edge at that site's FreeSWITCH.
-    const phone = await startPhone({ behaviour: 'answer', ringMs: 300 })
-    this.onCleanup('hang up the phones', () => phone.stop())
-    await registerFleetPhones(sites, phone.port)
     for (const row of this.model.sites) {
       row.agentsHomed = sites.fleet.agentSeats.filter((seat) => seat.spec.homeSite === row.name).length
     }

@@ -100,7 +100,7 @@ export async function startFreeswitch(options: FreeswitchProcessOptions): Promis
     '-conf',
     confDir,
     '-mod',
-    join(installed, 'mod'),
+    join(installed, 'lib', 'freeswitch', 'mod'),
     ...Object.entries(dirs).flatMap(([name, path]) => [`-${name}`, path]),
   ]
 
@@ -123,18 +123,21 @@ export async function startFreeswitch(options: FreeswitchProcessOptions): Promis
   }
   const waitReady = async () => {
     const deadline = Date.now() + START_TIMEOUT_MS
+    let last: string
     for (;;) {
       if (child.exitCode !== null)
         throw new Error(`FreeSWITCH of ${options.site} exited with ${child.exitCode} while starting; see ${logFile}`)
       try {
-        if (/\bRUNNING\b/.test(await api(`sofia status profile ${SIP_PROFILE}`))) return
-      } catch {
-        // Event Socket not up yet
+        // As the pod's readiness probe asks: the profile's line in `sofia status` says RUNNING.
+        last = await api('sofia status')
+        if (new RegExp(`^\\s*${SIP_PROFILE}\\s+profile.*RUNNING`, 'm').test(last)) return
+      } catch (error) {
+        last = String(error)
       }
       if (Date.now() > deadline) {
         await kill()
         throw new Error(
-          `FreeSWITCH of ${options.site}: SIP profile ${SIP_PROFILE} not RUNNING within ${START_TIMEOUT_MS} ms; see ${logFile}`,
+          `FreeSWITCH of ${options.site}: SIP profile ${SIP_PROFILE} not RUNNING within ${START_TIMEOUT_MS} ms (${last.slice(0, 300)}); see ${logFile}`,
         )
       }
       await delay(200)

@@ -1,6 +1,6 @@
 // IP phones register at both sites (line A at one, line B at the other), each line through its site's
 // edge, which relays the REGISTER to that site's own soft switch: FreeSWITCH checks the digest against
-// its directory and keeps the registration (e2e/callpath proves that part on real FreeSWITCH). Real
+// its directory and keeps the registration. Real
 // Kamailio edges; SIPp UASes stand in for the two sites' soft switches; a SIPp UAC registers.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'

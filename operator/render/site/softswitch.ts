@@ -75,14 +75,16 @@ function freeswitchContainer(site: Site, context: SiteRenderContext): Container 
     name: 'freeswitch',
     image: managed?.image ?? context.images.freeswitch,
     command: ['freeswitch'],
-    // The image installs FreeSWITCH under /opt/freeswitch (images/freeswitch): -base finds its modules
-    // there; everything it writes goes to the pod's volumes, the root filesystem staying read-only.
+    // The image installs FreeSWITCH's prefix at /opt/freeswitch (images/freeswitch), modules under
+    // lib/freeswitch/mod; everything it writes goes to the pod's volumes, the root filesystem read-only.
     args: [
       '-nf',
       '-nc',
       '-nonat',
       '-base',
       FREESWITCH_HOME,
+      '-mod',
+      `${FREESWITCH_HOME}/lib/freeswitch/mod`,
       '-conf',
       CONF_DIR,
       '-log',
