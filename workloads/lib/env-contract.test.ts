@@ -84,3 +84,14 @@ test('a Redis password goes into the URL percent-encoded, as Redis clients decod
   assert.equal(redisUrlWithPassword('redis://10.0.0.1:6379', ''), 'redis://10.0.0.1:6379')
   assert.equal(redisUrlWithPassword('redis://10.0.0.1:6379', 'a/b:c@d%e'), 'redis://:a%2Fb%3Ac%40d%25e@10.0.0.1:6379')
 })
+
+test('host:port: a name or address and a port, an IPv6 address in brackets', () => {
+  const edge = envContract('edge', { edge: setting.hostPort('EDGE', 'the edge').default('127.0.0.1:5060') })
+  assert.equal(
+    edge.parse({ EDGE: 'shanghai-edge.callcenter.svc.cluster.local:5060' }).edge,
+    'shanghai-edge.callcenter.svc.cluster.local:5060',
+  )
+  assert.equal(edge.parse({ EDGE: '[fd00::1]:5060' }).edge, '[fd00::1]:5060')
+  for (const bad of ['10.0.0.1', '10.0.0.1:0', '10.0.0.1:70000', 'sip:10.0.0.1:5060', 'fd00::1:5060'])
+    assert.throws(() => edge.parse({ EDGE: bad }), /EDGE must be host:port/, bad)
+})

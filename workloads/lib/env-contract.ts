@@ -222,6 +222,15 @@ function urlCodec(protocols: readonly string[]): Codec<string> {
   )
 }
 
+const hostPortCodec = codec<string>(
+  'host:port',
+  (value) => {
+    const match = /^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]@]+):([0-9]{1,5})$/.exec(value)
+    return match && Number(match[2]) >= 1 && Number(match[2]) <= 65535 ? value : undefined
+  },
+  (value) => value,
+)
+
 const optional = <T>(name: string, description: string, valueCodec: Codec<T>): Setting<T, 'optional'> =>
   new Setting(name, description, valueCodec, 'optional', undefined, false)
 
@@ -249,6 +258,8 @@ export const setting = {
       ),
     ),
   url: (name: string, description: string, protocols: readonly string[]) => optional(name, description, urlCodec(protocols)),
+  /** host:port (an IPv6 host in brackets). */
+  hostPort: (name: string, description: string) => optional(name, description, hostPortCodec),
 }
 
 /**
