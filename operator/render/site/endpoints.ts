@@ -17,8 +17,6 @@ export interface SiteEndpoints {
   ctiUrl: string
   /** Where FreeSWITCH's dialplan hands calls to the CTI bridge. */
   ctiSocket: { host: string; port: number }
-  /** `host:port` of every FreeSWITCH Event Socket the CTI bridge connects to (a Managed soft switch: its headless Service, one address per pod). */
-  eslTargets: string[]
   redis: RedisConnection
 }
 
@@ -33,10 +31,6 @@ export function siteEndpoints(site: Site, context: SiteRenderContext): SiteEndpo
     acdUrl: httpUrl('acd', components.acd.mode === 'External' ? components.acd.external : undefined),
     ctiUrl: httpUrl('cti', ctiExternal),
     ctiSocket: { host: ctiExternal ? new URL(ctiExternal.url).hostname : serviceHost(name, 'cti', context), port: PORTS.ctiSocket },
-    eslTargets:
-      components.softswitch.mode === 'External'
-        ? (components.softswitch.external?.servers ?? []).map((server) => `${server.host}:${server.eslPort ?? PORTS.esl}`)
-        : [`${serviceHost(name, 'softswitch', context)}:${PORTS.esl}`],
     redis:
       redis.mode === 'External' && redis.external
         ? { host: redis.external.host, port: redis.external.port ?? PORTS.redis, passwordSecretRef: redis.external.passwordSecretRef }
