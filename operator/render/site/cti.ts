@@ -1,6 +1,7 @@
 // The CTI bridge: FreeSWITCH's dialplan connects to its outbound-socket port for every call (only the
 // soft switches may), the same port the dialplan's `socket` targets (endpoints.ctiSocket). It calls the
-// ACD and writes call records to Redis; it does not connect to FreeSWITCH's Event Socket itself. Its
+// ACD and writes call records to Redis; it does not connect to FreeSWITCH's Event Socket itself. It
+// sends a transfer to another site's queue through this site's edge (CTI_EDGE, endpoints.edgeSip). Its
 // HTTP port serves /healthz, /readyz and /metrics, for the kubelet and the operator's namespace. Its env
 // is built with the bridge's own contract (workloads/cti/contract.ts).
 import type { NetworkPolicyIngressRule, NetworkPolicyPeer } from './manifest-types.ts'
@@ -41,6 +42,8 @@ export function renderCti(site: Site, context: SiteRenderContext, endpoints: Sit
       ...(redis.passwordSecretRef ? { redisPassword: fromSecret(redis.passwordSecretRef) } : {}),
       port: endpoints.ctiSocket.port,
       httpPort: PORTS.http,
+      // FreeSWITCH dials it (a transfer to another site's queue), so it names the edge as the soft switches reach it.
+      edge: `${endpoints.edgeSip.host.includes(':') ? `[${endpoints.edgeSip.host}]` : endpoints.edgeSip.host}:${endpoints.edgeSip.port}`,
     }),
     extraPorts: { socket: endpoints.ctiSocket.port },
     servesMetrics: true,

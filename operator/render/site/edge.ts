@@ -1,5 +1,6 @@
 // A Managed SIP edge: Kamailio with the edge agent beside it in one pod, the rendered kamailio.cfg and
-// dispatcher.list, a Service for the agent's API, a PodDisruptionBudget and a NetworkPolicy.
+// dispatcher.list, a Service for the agent's API (and SIP, for the site's own soft switches), a
+// PodDisruptionBudget and a NetworkPolicy.
 //
 // Kamailio's JSON-RPC listens on 127.0.0.1 only (the controller renders kamailio.cfg that way), so only
 // the agent in the same pod reaches it and no policy opens it. The agent's API is open only to the
@@ -149,7 +150,15 @@ export function renderEdge(site: Site, context: SiteRenderContext): KubernetesOb
   const name = site.metadata.name
   return [
     configMap(site, context, 'edge', { 'dispatcher.list': context.edge.dispatcherList, 'kamailio.cfg': context.edge.kamailioCfg }),
-    service(site, context, 'edge', { ports: [{ name: 'http', port: PORTS.edgeAgent, targetPort: 'http', protocol: 'TCP' }] }),
+    // The agent's API for the operator, and SIP for the site's soft switches (a call the CTI bridge
+    // transfers to another site's queue goes through the edge: CTI_EDGE).
+    service(site, context, 'edge', {
+      ports: [
+        { name: 'http', port: PORTS.edgeAgent, targetPort: 'http', protocol: 'TCP' },
+        { name: 'sip-udp', port: PORTS.sip, targetPort: 'sip-udp', protocol: 'UDP' },
+        { name: 'sip-tcp', port: PORTS.sip, targetPort: 'sip-tcp', protocol: 'TCP' },
+      ],
+    }),
     deployment(site, context, 'edge', {
       replicas: site.spec.components.edge.managed?.replicas ?? 2,
       // With host networking a new pod cannot start on a node the old one still holds: replace in place.

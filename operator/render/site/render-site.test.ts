@@ -560,6 +560,14 @@ for (const [name, site] of [
     assert.equal(Number(socket[2]), cti.settings.port, 'the dialplan socket port is where the bridge listens')
     assert.equal(portNamed(cti.container, 'socket'), cti.settings.port, 'and its pod exposes it')
     assert.ok(socket[1]?.startsWith(`${cti.object.metadata.name}.`), 'at the CTI Service')
+    // A transfer to another site's queue goes through this site's edge, at its Service's SIP port.
+    const siteName = cti.object.metadata.labels['callcenter.dev/site'] ?? ''
+    assert.equal(cti.settings.edge, `${siteName}-edge.callcenter.svc.cluster.local:5060`)
+    const edgeService = find(objects, 'Service', `${siteName}-edge`).spec as { ports: { name: string; port: number; protocol: string }[] }
+    assert.deepEqual(
+      edgeService.ports.filter((port) => port.port === 5060).map((port) => `${port.name}/${port.protocol}`),
+      ['sip-udp/UDP', 'sip-tcp/TCP'],
+    )
 
     const login = containers.find((c) => c.program === 'workloads/login/main.ts')
     if (login) {
