@@ -11,7 +11,7 @@ import type { SiteEndpoints } from './endpoints.ts'
 import { renderHttpWorkload } from './http-workload.ts'
 import { operatorNamespace, tcp, telephonyPods } from './network-policy.ts'
 import { ctiContract } from '../../../workloads/cti/contract.ts'
-import { contractEnv, fromSecret, redisUrl } from './pod.ts'
+import { contractEnv, fromSecret, hostPort, redisUrl } from './pod.ts'
 import { PORTS } from './ports.ts'
 
 const IPV4 = /^[0-9]{1,3}(\.[0-9]{1,3}){3}$/
@@ -43,7 +43,7 @@ export function renderCti(site: Site, context: SiteRenderContext, endpoints: Sit
       port: endpoints.ctiSocket.port,
       httpPort: PORTS.http,
       // FreeSWITCH dials it (a transfer to another site's queue), so it names the edge as the soft switches reach it.
-      edge: `${endpoints.edgeSip.host.includes(':') ? `[${endpoints.edgeSip.host}]` : endpoints.edgeSip.host}:${endpoints.edgeSip.port}`,
+      edge: hostPort(endpoints.edgeSip),
     }),
     extraPorts: { socket: endpoints.ctiSocket.port },
     servesMetrics: true,

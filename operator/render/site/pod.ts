@@ -76,8 +76,12 @@ export function contractEnv<S extends SettingsTable>(contract: EnvContract<S>, v
   )
 }
 
+/** `host:port`, an IPv6 address in brackets. */
+export const hostPort = (address: { host: string; port: number }): string =>
+  `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`
+
 /** The address of a Redis, without its password (which the programs get apart, from its Secret). */
-export const redisUrl = (redis: { host: string; port: number }): string => `redis://${redis.host}:${redis.port}`
+export const redisUrl = (redis: { host: string; port: number }): string => `redis://${hostPort(redis)}`
 
 export function sortedEnv(env: EnvVar[]): EnvVar[] {
   return [...env].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))

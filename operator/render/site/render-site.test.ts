@@ -608,3 +608,15 @@ test('a Site names the identity Secret of its Managed login service', () => {
     items: [{ key: 'accounts.json', path: 'identity.json' }],
   })
 })
+
+test('an External Redis or edge given by an IPv6 address is named in brackets, as the programs parse it', () => {
+  const site = exampleSite('shanghai')
+  site.spec.redis = { mode: 'External', external: { host: 'fd00::30' } }
+  site.spec.components.edge = {
+    mode: 'External',
+    external: { servers: [{ name: 'e1', host: 'fd00::5', rpcUrl: 'http://[fd00::5]:5071/RPC' }] },
+  }
+  const cti = programContainers(render(site)).find((c) => c.program === 'workloads/cti/main.ts')
+  assert.equal(cti?.settings.redisUrl, 'redis://[fd00::30]:6379')
+  assert.equal(cti.settings.edge, '[fd00::5]:5060')
+})
