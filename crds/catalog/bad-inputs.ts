@@ -161,6 +161,19 @@ export const badInputs: BadInput[] = [
     message: "login: 'external' is only allowed when mode is External",
   },
   {
+    name: 'External login with an identity Secret',
+    object: site(
+      (s) =>
+        (s.spec.components.login = {
+          mode: 'External',
+          external: { url: 'http://10.1.1.1:8080' },
+          identitySecretRef: { name: 'callcenter-login-identity', key: 'identity.json' },
+        }),
+    ),
+    path: 'spec.components.login',
+    message: 'login: identitySecretRef is only for a Managed login service (an External one reads its own accounts)',
+  },
+  {
     name: 'unknown traffic mode',
     object: site((s) => (s.spec.traffic = 'Paused' as 'Active')),
     path: 'spec.traffic',

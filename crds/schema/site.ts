@@ -132,20 +132,44 @@ const EdgeComponent = Type.Object(
   },
 )
 
+const httpComponentFields = (name: string) => ({
+  mode: componentMode,
+  managed: Type.Optional(managedWorkload(`${name} service`, 2)),
+  external: Type.Optional(
+    Type.Object(
+      { url: httpUrl(`Base URL of the existing ${name} service.`) },
+      { description: `The existing ${name} service.`, additionalProperties: false },
+    ),
+  ),
+})
+
 const httpComponent = (name: string, description: string) =>
-  Type.Object(
-    {
-      mode: componentMode,
-      managed: Type.Optional(managedWorkload(`${name} service`, 2)),
-      external: Type.Optional(
-        Type.Object(
-          { url: httpUrl(`Base URL of the existing ${name} service.`) },
-          { description: `The existing ${name} service.`, additionalProperties: false },
-        ),
+  Type.Object(httpComponentFields(name), { description, additionalProperties: false, 'x-kubernetes-validations': modeRules(name) })
+
+const LoginComponent = Type.Object(
+  {
+    ...httpComponentFields('login'),
+    identitySecretRef: Type.Optional(
+      secretKeyRef(
+        'Managed only: the Secret holding the identity file of the accounts that may sign in, JSON {"accounts": [{"account", "passwordSha256"}]} ' +
+          '(unsalted SHA-256: for trials and demos, not for real passwords; a Secret holds at most 1 MiB, about 8,000 accounts). ' +
+          'Give every site the same accounts: agents sign in at either. The operator never creates it. ' +
+          'Defaults to the Secret named after the site, {site}-login-identity (e.g. shanghai-login-identity), key identity.json.',
       ),
-    },
-    { description, additionalProperties: false, 'x-kubernetes-validations': modeRules(name) },
-  )
+    ),
+  },
+  {
+    description: 'The login service: unified sign-in, operator-ID leases, agent sessions and heartbeats.',
+    additionalProperties: false,
+    'x-kubernetes-validations': [
+      ...modeRules('login'),
+      {
+        rule: "self.mode != 'External' || !has(self.identitySecretRef)",
+        message: 'login: identitySecretRef is only for a Managed login service (an External one reads its own accounts)',
+      },
+    ],
+  },
+)
 
 const Redis = Type.Object(
   {
@@ -327,7 +351,7 @@ export const SiteSpec = Type.Object(
         softswitch: SoftswitchComponent,
         edge: EdgeComponent,
         acd: httpComponent('acd', 'The ACD: queues per SkillGroup and agent selection.'),
-        login: httpComponent('login', 'The login service: unified sign-in, operator-ID leases, agent sessions and heartbeats.'),
+        login: LoginComponent,
         cti: httpComponent('cti', 'The CTI bridge between the soft switches (Event Socket) and the ACD.'),
       },
       { description: 'The parts of the site, each Managed or External.', additionalProperties: false },

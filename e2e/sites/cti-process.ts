@@ -5,6 +5,7 @@ import { once } from 'node:events'
 import { connect } from 'node:net'
 import { setTimeout as delay } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
+import { ctiContract } from '../../workloads/cti/contract.ts'
 
 const MAIN = fileURLToPath(new URL('../../workloads/cti/main.ts', import.meta.url))
 const START_TIMEOUT_MS = 15_000
@@ -40,15 +41,20 @@ const listening = (port: number) =>
 
 export async function startCtiProcess(options: CtiProcessOptions): Promise<CtiProcess> {
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', MAIN], {
+    // Built with the bridge's own contract, as the operator renders its pod's env. Its HTTP server
+    // (/healthz, /readyz, /metrics) takes any free port: the two sites' bridges share this host.
     env: {
       PATH: process.env.PATH,
-      CTI_SITE: options.site,
-      REDIS_URL: options.redisUrl,
-      ACD_URL: options.acdUrl,
-      CTI_HOST: HOST,
-      CTI_PORT: String(options.port),
-      CTI_EDGE: options.edge,
-      CTI_RECORDINGS_DIR: options.recordingsDir,
+      ...ctiContract.env({
+        site: options.site,
+        redisUrl: options.redisUrl,
+        acdUrl: options.acdUrl,
+        host: HOST,
+        port: options.port,
+        httpPort: 0,
+        edge: options.edge,
+        recordingsDir: options.recordingsDir,
+      }),
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   })

@@ -3,6 +3,7 @@
 // site's agents drained to the other sites (bounded by a timeout), then every owned object removed before
 // the finalizer goes.
 import type { Site } from '../../crds/types.ts'
+import { drillStoppedComponents } from '../failover/drill.ts'
 import { siteProblems } from '../checks/references.ts'
 import type { Problem } from '../checks/problem.ts'
 import { EdgeInputError } from '../render/kamailio/index.ts'
@@ -19,10 +20,16 @@ import { scoped, types, type Cached } from './kinds.ts'
 import { siteOfOwned, type OwnedInformers } from './owned.ts'
 import { deprovisionSite, provisionSite } from './provision.ts'
 import type { ProvisioningSettings } from './site-objects.ts'
-import { siteStatus, type WorkloadReadiness } from './site-status.ts'
+import { siteStatus, type SiteObservation, type WorkloadReadiness } from './site-status.ts'
 import { knownIn, type Informers } from './validation.ts'
 
 export const SITE_FINALIZER = 'callcenter.dev/site-cleanup'
+
+/** The drill that holds some of the Site's components at zero replicas now, if one does. */
+function runningDrill(site: Site): SiteObservation['drill'] {
+  const stopped = drillStoppedComponents(site.spec.drill, site.status?.lastDrill)
+  return site.spec.drill && stopped.length > 0 ? { name: site.spec.drill.name, stopped } : undefined
+}
 
 export interface SiteControllerOptions {
   informers: Informers
@@ -138,6 +145,7 @@ export function siteReconciler(options: SiteControllerOptions): Reconciler {
         problems,
         workloads,
         provisioningError,
+        drill: runningDrill(site),
         agentsHomed: informers.agentSeats.store.byIndex('homeSite', scoped(site, site.metadata.name)).length,
       },
       now(),

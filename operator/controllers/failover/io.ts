@@ -18,7 +18,8 @@ export interface Probes {
   sip(target: SipTarget, timeoutMs: number): Promise<ProbeResult>
   /** FreeSWITCH's Event Socket: connect, authenticate with the site's password. */
   esl(target: { host: string; port: number }, password: string, timeoutMs: number): Promise<ProbeResult>
-  http(baseUrl: string, timeoutMs: number): Promise<ProbeResult>
+  /** GET <baseUrl><path>, /healthz unless told otherwise. */
+  http(baseUrl: string, timeoutMs: number, path?: '/healthz' | '/readyz'): Promise<ProbeResult>
 }
 
 export interface EdgeRoutingPort {

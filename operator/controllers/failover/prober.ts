@@ -41,7 +41,8 @@ export async function probeSite(
       result(
         edgeProbeName(edge),
         'edge',
-        edge.sip ? await probes.sip(edge.sip, timeoutMs) : await probes.http(edge.healthUrl ?? edge.control.url, timeoutMs),
+        // External: SIP OPTIONS to Kamailio itself. Managed: the agent's /readyz, which asks its Kamailio.
+        edge.sip ? await probes.sip(edge.sip, timeoutMs) : await probes.http(edge.control.url, timeoutMs, '/readyz'),
       ),
     ),
     ...targets.softswitches.map(async (s) => result(`softswitch/${s.name}`, 'softswitch', await probeSoftswitch(s))),

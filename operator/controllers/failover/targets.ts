@@ -2,7 +2,8 @@
 // addresses the Site gives; Managed ones at their in-cluster Services. A Managed edge runs with host
 // networking and its Service carries only the edge agent's HTTP API, so it is probed and controlled
 // through the agent: at every pod's agent when its pods are known (edge-pods.ts), since each pod's
-// Kamailio routes on its own; at the Service otherwise.
+// Kamailio routes on its own; at the Service otherwise. It is probed at the agent's /readyz, which
+// asks its Kamailio over JSON-RPC (the agent's /healthz answers whether Kamailio runs or not).
 import type { Site } from '../../../crds/types.ts'
 import { PORTS, resourceName } from '../../render/site/index.ts'
 import type { EdgePod } from './edge-pods.ts'
@@ -30,9 +31,8 @@ export type EdgeControl = { kind: 'rpc'; url: string } | { kind: 'agent'; url: s
 
 export interface EdgeTarget {
   name: string
-  /** SIP OPTIONS here (External); a Managed edge is probed at its agent's /healthz instead. */
+  /** SIP OPTIONS here (External); a Managed edge is probed at its agent's /readyz (control.url) instead. */
   sip?: SipTarget
-  healthUrl?: string
   control: EdgeControl
 }
 
@@ -69,11 +69,10 @@ export function siteTargets(site: Site, clusterDomain: string, edgePods?: EdgePo
           control: { kind: 'rpc', url: server.rpcUrl },
         }))
       : pods.length > 0
-        ? pods.map((pod) => ({ name: pod.name, healthUrl: pod.url, control: { kind: 'agent', url: pod.url } }))
+        ? pods.map((pod) => ({ name: pod.name, control: { kind: 'agent', url: pod.url } }))
         : [
             {
               name: resourceName(name, 'edge'),
-              healthUrl: service('edge', PORTS.edgeAgent),
               control: { kind: 'agent', url: service('edge', PORTS.edgeAgent) },
             },
           ]
