@@ -14,7 +14,6 @@ import { percentiles } from '../../workloads/lib/percentiles.ts'
 import { startSiteDownScenario } from '../failover/scenario.ts'
 import { eventually } from '../operator/operator-process.ts'
 import { CALLER_PREFIXES, placeCalls, type CallsReport } from '../sites/calls.ts'
-import { wholeNumbers } from './flags.ts'
 import { cpuByRole, cpuSnapshot } from './process-cpu.ts'
 
 /** How long the steady state (every agent signed in, heartbeats only) is measured before the kill. */
@@ -30,9 +29,16 @@ const { values } = parseArgs({
   },
 })
 
-const sizes = wholeNumbers(values.agents, 'agents', 2)
-const [calls = 0] = wholeNumbers(values.calls, 'calls', 2)
-const [heartbeatIntervalMs = 5000] = wholeNumbers(values['heartbeat-ms'], 'heartbeat-ms', 2)
+function wholeNumbers(text: string, flag: string): number[] {
+  const numbers = text.split(',').map((part) => Number(part.trim()))
+  const bad = numbers.find((n) => !Number.isInteger(n) || n < 2)
+  if (bad !== undefined) throw new Error(`--${flag} must be whole numbers of at least 2, separated by commas; got "${text}"`)
+  return numbers
+}
+
+const sizes = wholeNumbers(values.agents, 'agents')
+const [calls = 0] = wholeNumbers(values.calls, 'calls')
+const [heartbeatIntervalMs = 5000] = wholeNumbers(values['heartbeat-ms'], 'heartbeat-ms')
 // The login service ends a session silent for three heartbeat intervals (the harness's 15 s at 5 s).
 const sessionTimeoutMs = 3 * heartbeatIntervalMs
 const resultsDir = resolve(values.results)

@@ -6,7 +6,7 @@ import { createServer } from 'node:net'
 export const LOOPBACK = '127.0.0.1'
 
 /** True when nothing on 127.0.0.1 holds this UDP port. */
-export async function udpFree(port: number): Promise<boolean> {
+async function udpFree(port: number): Promise<boolean> {
   const socket = createSocket('udp4')
   try {
     socket.bind(port, LOOPBACK)

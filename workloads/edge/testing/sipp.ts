@@ -48,7 +48,7 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-export async function stopProcess(child: ChildProcess): Promise<void> {
+async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return
   const exited = once(child, 'exit')
   killGroup(child, 'SIGTERM')
@@ -179,7 +179,7 @@ export interface CallOptions {
   timeoutSeconds?: number
 }
 
-export function lastStats(csv: string): { successful: number; failed: number } {
+function lastStats(csv: string): { successful: number; failed: number } {
   const lines = csv.trim().split('\n')
   const header = (lines[0] ?? '').split(';')
   const last = (lines.at(-1) ?? '').split(';')
@@ -187,7 +187,7 @@ export function lastStats(csv: string): { successful: number; failed: number } {
   return { successful: column('SuccessfulCall(C)'), failed: column('FailedCall(C)') }
 }
 
-export async function runSipp(args: string[], dir: string, timeoutSeconds: number): Promise<number | null> {
+async function runSipp(args: string[], dir: string, timeoutSeconds: number): Promise<number | null> {
   const child = spawn('sipp', [...args, '-nostdin', '-timeout', `${timeoutSeconds}s`], { cwd: dir, stdio: 'ignore', detached: true })
   const timer = setTimeout(() => killGroup(child, 'SIGKILL'), (timeoutSeconds + 10) * 1000)
   const [code] = (await once(child, 'exit')) as [number | null]
