@@ -1,6 +1,6 @@
 // Evaluates a schema's x-kubernetes-validations rules the way the apiserver does, so that the ajv
 // validators and the apiserver refuse the same objects with the same messages. Besides standard CEL,
-// rules may use the Kubernetes list function sum().
+// rules may use the Kubernetes list functions sum() and isSorted() on lists of ints.
 import { celEnv, celMethod, CelScalar, isCelError, listType, parse, plan, type CelInput } from '@bufbuild/cel'
 import type { CelRule } from './schema/common.ts'
 
@@ -10,7 +10,16 @@ const sumOfInts = celMethod('sum', listType(CelScalar.INT), [], CelScalar.INT, f
   return total
 })
 
-const env = celEnv({ funcs: [sumOfInts] })
+const intsSorted = celMethod('isSorted', listType(CelScalar.INT), [], CelScalar.BOOL, function () {
+  let previous: bigint | undefined
+  for (const value of this) {
+    if (previous !== undefined && (value as bigint) < previous) return false
+    previous = value as bigint
+  }
+  return true
+})
+
+const env = celEnv({ funcs: [sumOfInts, intsSorted] })
 
 /** JSON (as the apiserver decodes it) to CEL values: objects become maps, whole numbers ints. */
 export function toCel(value: unknown): CelInput {

@@ -74,13 +74,19 @@ describe('generated CRDs', () => {
 
   it('carry CEL rules that all compile, each with a message', () => {
     let count = 0
-    everyField((node, path) => {
-      for (const rule of (node['x-kubernetes-validations'] ?? []) as CelRule[]) {
+    const check = (rules: CelRule[], path: string) => {
+      for (const rule of rules) {
         assert.ok(rule.message.length > 10, `${path}: ${rule.rule} has a message`)
         assert.doesNotThrow(() => compileRule(rule), `${path}: ${rule.rule}`)
         count++
       }
-    })
+    }
+    everyField((node, path) => check((node['x-kubernetes-validations'] ?? []) as CelRule[], path))
+    for (const def of kinds) {
+      const crd = customResourceDefinition(def) as { spec: { versions: { schema: { openAPIV3Schema: Node } }[] } }
+      const root = crd.spec.versions[0]?.schema.openAPIV3Schema
+      check((root?.['x-kubernetes-validations'] ?? []) as CelRule[], def.kind)
+    }
     assert.ok(count >= 30, `${count} rules`)
   })
 

@@ -62,6 +62,7 @@ export function customResourceDefinition(def: KindDefinition): JsonSchema {
                 spec: toStructural(def.spec as JsonSchema),
                 status: toStructural(def.status as JsonSchema),
               },
+              ...(def.objectRules ? { 'x-kubernetes-validations': structuredClone(def.objectRules) } : {}),
             },
           },
         },

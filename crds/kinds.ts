@@ -4,7 +4,8 @@ import type { TSchema } from 'typebox'
 import { AgentSeatSpec, AgentSeatStatus } from './schema/agentseat.ts'
 import { PhoneMACSpec, PhoneMACStatus } from './schema/phonemac.ts'
 import { SiteSpec, SiteStatus } from './schema/site.ts'
-import { SkillGroupSpec, SkillGroupStatus } from './schema/skillgroup.ts'
+import type { CelRule } from './schema/common.ts'
+import { SkillGroupObjectRules, SkillGroupSpec, SkillGroupStatus } from './schema/skillgroup.ts'
 import { TrunkSpec, TrunkStatus } from './schema/trunk.ts'
 
 export const GROUP = 'callcenter.dev'
@@ -28,6 +29,8 @@ export interface KindDefinition {
   description: string
   spec: TSchema
   status: TSchema
+  /** CEL rules on the whole object, for rules that read metadata.name (the only metadata rules may read). */
+  objectRules?: CelRule[]
   printerColumns: PrinterColumn[]
 }
 
@@ -50,6 +53,13 @@ export const kinds: KindDefinition[] = [
       { name: 'Health', type: 'string', jsonPath: '.status.health', description: 'Heartbeat state.' },
       { name: 'Agents', type: 'integer', jsonPath: '.status.agents.hosted', description: 'Agents signed in here now.' },
       { name: 'Share', type: 'integer', jsonPath: '.status.trafficShare', description: 'Percent of new calls this site receives.' },
+      {
+        name: 'Held',
+        type: 'string',
+        jsonPath: '.status.conditions[?(@.type=="Held")].status',
+        description: 'True: a change of the spec waits, as no other site serves (condition Held).',
+        priority: 1,
+      },
       { name: 'Last-Drill', type: 'string', jsonPath: '.status.lastDrill.state', description: 'State of the latest drill.', priority: 1 },
       age,
     ],
@@ -84,6 +94,7 @@ export const kinds: KindDefinition[] = [
     description: 'SkillGroup is a queue and its routing: strategy, CEL rules, timed escalation, overflow and service-level target.',
     spec: SkillGroupSpec,
     status: SkillGroupStatus,
+    objectRules: SkillGroupObjectRules,
     printerColumns: [
       { name: 'Strategy', type: 'string', jsonPath: '.spec.strategy', description: 'How an agent is chosen.' },
       {

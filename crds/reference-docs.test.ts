@@ -114,7 +114,7 @@ describe('the API reference generator', () => {
       })
 
       it('states every validation rule by its message', () => {
-        const messages = JSON.stringify([def.spec, def.status])
+        const messages = JSON.stringify([def.spec, def.status, def.objectRules ?? []])
           .match(/"message":"(?:[^"\\]|\\.)*"/g)
           ?.map((match) => (JSON.parse(`{${match}}`) as { message: string }).message)
         for (const message of messages ?? []) {

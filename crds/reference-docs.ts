@@ -1,6 +1,6 @@
-// Pure: turns the kinds' schemas into Markdown reference pages (one per kind, plus an index): every
-// field of spec and status with its type, default, bounds, enum values, validation rules and
-// immutability, the kubectl get columns, and an example taken from examples/two-site.
+// Pure: turns the kinds' schemas into Markdown reference pages (one per kind, plus an index): the rules
+// on the whole object, every field of spec and status with its type, default, bounds, enum values,
+// validation rules and immutability, the kubectl get columns, and an example taken from examples/two-site.
 import type { TSchema } from 'typebox'
 import { API_VERSION, CATEGORY, type KindDefinition } from './kinds.ts'
 import type { CelRule } from './schema/common.ts'
@@ -177,6 +177,12 @@ function partSection(title: string, node: SchemaNode, intro: string): string {
   ].join('\n')
 }
 
+function objectRulesSection(def: KindDefinition): string[] {
+  const rules = (def.objectRules ?? []).map((rule) => `- ${ruleSentence(rule)}`)
+  if (rules.length === 0) return []
+  return ['## Rules across the object', '', "Rules that read the object's name (`metadata.name`) as well as its spec:", '', ...rules, '']
+}
+
 export function pageFileName(def: KindDefinition): string {
   return `${def.singular}.md`
 }
@@ -207,6 +213,7 @@ export function referencePage(def: KindDefinition, example: KindExample | undefi
     '',
     ...columns,
     '',
+    ...objectRulesSection(def),
     partSection('spec', def.spec, 'You write it.'),
     '',
     partSection('status', def.status, 'The operator writes it (through the status subresource); do not set it yourself.'),

@@ -16,6 +16,21 @@ describe('validators', () => {
     for (const update of badUpdates) assert.equal(validateResource(update.after).valid, true, update.name)
   })
 
+  it('accept what the rules against odd MACs, self-overflow and unordered escalation leave allowed', () => {
+    const phone = validPhoneMAC()
+    phone.spec.mac = '02:00:5E:10:00:01' // locally administered, but unicast
+    const group = validSkillGroup()
+    group.spec.overflow = { afterSeconds: 90, skillGroup: group.metadata.name, site: 'nantong' } // its own agents at another site
+    group.spec.escalation = [
+      { afterSeconds: 30, priorityBoost: 2 },
+      { afterSeconds: 60, addSkillGroups: ['flight'] },
+    ]
+    for (const object of [phone, group]) {
+      const result = validateResource(object)
+      assert.ok(result.valid, result.valid ? '' : formatProblems(result.problems))
+    }
+  })
+
   it('refuse an object of an unknown kind, naming the kinds they know', () => {
     const result = validateResource({ apiVersion: 'callcenter.dev/v1alpha1', kind: 'Queue', metadata: { name: 'q' }, spec: {} })
     assert.ok(!result.valid)

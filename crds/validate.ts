@@ -80,6 +80,7 @@ function resourceSchema(def: KindDefinition) {
       status: def.status,
     },
     additionalProperties: false,
+    ...(def.objectRules ? { 'x-kubernetes-validations': def.objectRules } : {}),
   }
 }
 
@@ -99,7 +100,7 @@ function apiserverPath(error: ErrorObject): string {
   let path = ''
   for (const segment of segments) path += /^\d+$/.test(segment) ? `[${segment}]` : path ? `.${segment}` : segment
   const fieldPath = error.params['fieldPath'] as string | undefined
-  if (fieldPath) path += fieldPath
+  if (fieldPath) path += path ? fieldPath : fieldPath.replace(/^\./, '')
   if (error.keyword === 'additionalProperties') path += `${path ? '.' : ''}${String(error.params['additionalProperty'])}`
   if (error.keyword === 'required') path += `${path ? '.' : ''}${String(error.params['missingProperty'])}`
   return path || '(root)'

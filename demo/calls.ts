@@ -7,7 +7,7 @@ import { CALLER_PREFIXES, placeCalls } from '../e2e/sites/calls.ts'
 import { SITE_NAMES, type SiteName } from '../e2e/sites/manifests.ts'
 import type { TwoSites } from '../e2e/sites/two-sites.ts'
 
-/** The SIPp scenario of a carrier call (workloads/edge/sipp/); the soft switches run another one. */
+/** The SIPp scenario of a carrier call (workloads/edge/sipp/); the phones run another one. */
 const CALLER_SCENARIO = 'carrier-call.xml'
 const BATCH_SECONDS = 3
 const HOLD_MS = 1000
@@ -17,7 +17,7 @@ const PAUSE_AFTER_ERROR_MS = 2000
 export interface CallTraffic {
   completed: number
   failed: number
-  /** Calls answered at each site's soft switch. */
+  /** Calls each site's soft switch took. */
   handled: Record<SiteName, number>
   /** Stops placing calls; resolves when the batches in flight have ended. */
   stop(): Promise<void>

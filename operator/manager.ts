@@ -16,6 +16,7 @@ import {
   sliceService,
   type EndpointSlice,
 } from './controllers/failover/edge-pods.ts'
+import { holdController, holdStatusWriter } from './controllers/hold/controller.ts'
 import { plannedControllers } from './controllers/planned/controller.ts'
 import { realPlannedIO } from './controllers/planned/io.ts'
 import { projectionControllers } from './controllers/projection.ts'
@@ -114,6 +115,14 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
       owned,
       client,
       settings: options.settings,
+      ownSite: options.site,
+    }) as unknown as Controller<KubeObject>,
+    holdController({
+      informers,
+      status: holdStatusWriter(client),
+      events,
+      log,
+      metrics,
       ownSite: options.site,
     }) as unknown as Controller<KubeObject>,
     failoverController({

@@ -57,16 +57,18 @@ if [ -f "$prefix/.complete" ]; then
   exit 0
 fi
 
-missing_packages=()
-for pkg in "${DEBIAN_BUILD_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing_packages+=("$pkg")
-done
-if [ ${#missing_packages[@]} -gt 0 ]; then
-  log "installing Debian build packages: ${missing_packages[*]}"
-  [ "$(id -u)" -eq 0 ] || { log "need root to apt-get install ${missing_packages[*]}"; exit 1; }
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing_packages[@]}" >&2
+# One build at a time: a second run (another checkout, a parallel test lane) waits for the first and
+# then finds its result, instead of removing the tree the first is building in.
+mkdir -p "$cache_root/freeswitch"
+exec {lock}>"$cache_root/freeswitch/.build-$key.lock"
+flock "$lock"
+if [ -f "$prefix/.complete" ]; then
+  echo "$prefix"
+  exit 0
 fi
+
+source "$root/scripts/lib/debian-packages.sh"
+install_debian_packages build-freeswitch "${DEBIAN_BUILD_PACKAGES[@]}"
 
 work="$cache_root/build/freeswitch-$key"
 rm -rf "$work"
@@ -102,6 +104,7 @@ build_all() {
     log "building $lib"
     (cd "$work/src/$lib" && ./bootstrap.sh >&2 && ./configure -q --prefix="$deps" --with-pic >&2 && make -s -j"$jobs" >&2 && make -s install >&2)
   done
+  # make builds FreeSWITCH's own unit tests (tests/unit) too; they are not installed.
   log "building FreeSWITCH $FREESWITCH_VERSION"
   cd "$work/src/freeswitch-$FREESWITCH_VERSION"
   printf '%s\n' "${MODULES[@]}" > modules.conf

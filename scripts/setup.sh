@@ -1,27 +1,17 @@
 #!/usr/bin/env bash
 # Installs everything the tests and the demo need on a fresh machine of our kind (Debian, Go, npm):
-# Debian packages, Node 24 in .tools/ (never over the system Node), npm packages, and the control-plane
-# binaries built from Go modules (cached outside the repo, so the second run takes seconds).
+# Debian packages, Node 24 in .tools/ (never over the system Node), npm packages, the control-plane
+# binaries built from Go modules, and FreeSWITCH built from its pinned sources (both cached outside the
+# repo, so the second run takes seconds).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
 NODE_VERSION=24.21.0
-DEBIAN_PACKAGES=(openssl redis-server kamailio sip-tester)
+DEBIAN_PACKAGES=(openssl redis-server kamailio sip-tester sox)
 
-missing_packages=()
-for pkg in "${DEBIAN_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing_packages+=("$pkg")
-done
-if [ ${#missing_packages[@]} -gt 0 ]; then
-  echo "setup: installing Debian packages: ${missing_packages[*]}"
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "setup: need root to apt-get install ${missing_packages[*]}" >&2
-    exit 1
-  fi
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing_packages[@]}"
-fi
+source scripts/lib/debian-packages.sh
+install_debian_packages setup "${DEBIAN_PACKAGES[@]}"
 
 node_bin=".tools/node_modules/node/bin/node"
 if [ "$("$node_bin" --version 2>/dev/null)" != "v$NODE_VERSION" ]; then
@@ -37,6 +27,7 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 bash e2e/controlplane/build-tools.sh >/dev/null
+bash scripts/build-freeswitch.sh >/dev/null
 # The one-node cluster's Debian packages and the project's images, unless the caller asked for a few tools
 # only (the demo: no cluster, so no images).
 if [[ " ${CALLCENTER_TOOLS:-kubelet} " == *" kubelet "* ]]; then

@@ -47,6 +47,18 @@ export const badInputs: BadInput[] = [
     message: 'should be at least 17 chars long',
   },
   {
+    name: 'broadcast MAC',
+    object: phone((p) => (p.spec.mac = 'ff:ff:ff:ff:ff:ff')),
+    path: 'spec.mac',
+    message: "mac must be a phone's own (unicast) address: an odd first octet",
+  },
+  {
+    name: 'multicast MAC',
+    object: phone((p) => (p.spec.mac = '01:00:5e:00:00:fb')),
+    path: 'spec.mac',
+    message: "mac must be a phone's own (unicast) address: an odd first octet",
+  },
+  {
     name: 'non-digit extension',
     object: phone((p) => (p.spec.extensions[0] = { site: 'shanghai', extension: '80a1', line: 'A' })),
     path: 'spec.extensions[0].extension',
@@ -149,6 +161,19 @@ export const badInputs: BadInput[] = [
     message: "login: 'external' is only allowed when mode is External",
   },
   {
+    name: 'External login with an identity Secret',
+    object: site(
+      (s) =>
+        (s.spec.components.login = {
+          mode: 'External',
+          external: { url: 'http://10.1.1.1:8080' },
+          identitySecretRef: { name: 'callcenter-login-identity', key: 'identity.json' },
+        }),
+    ),
+    path: 'spec.components.login',
+    message: 'login: identitySecretRef is only for a Managed login service (an External one reads its own accounts)',
+  },
+  {
     name: 'unknown traffic mode',
     object: site((s) => (s.spec.traffic = 'Paused' as 'Active')),
     path: 'spec.traffic',
@@ -210,6 +235,23 @@ export const badInputs: BadInput[] = [
     }),
     path: 'spec.escalation',
     message: 'every escalation step must come before overflow.afterSeconds',
+  },
+  {
+    name: 'overflow to the group itself',
+    object: skillGroup((g) => (g.spec.overflow = { afterSeconds: 60, skillGroup: g.metadata.name })),
+    path: 'spec.overflow.skillGroup',
+    message: 'a SkillGroup cannot overflow to itself',
+  },
+  {
+    name: 'escalation steps out of order',
+    object: skillGroup((g) => {
+      g.spec.escalation = [
+        { afterSeconds: 60, addSkillGroups: ['flight'] },
+        { afterSeconds: 30, priorityBoost: 2 },
+      ]
+    }),
+    path: 'spec.escalation',
+    message: 'escalation steps must be in ascending afterSeconds',
   },
   {
     name: 'account that is not a domain account',

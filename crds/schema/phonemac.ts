@@ -24,6 +24,11 @@ export const PhoneMACSpec = Type.Object(
             rule: "self.matches('^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$')",
             message: 'mac must be six colon-separated hex pairs, e.g. 00:1a:2b:3c:4d:5e',
           },
+          {
+            rule: "!self.matches('^.[13579bBdDfF]')",
+            message:
+              "mac must be a phone's own (unicast) address: an odd first octet (e.g. 01:00:5e:..., ff:ff:ff:ff:ff:ff) is a multicast or broadcast address",
+          },
         ],
       }),
       'mac',

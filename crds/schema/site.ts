@@ -132,20 +132,44 @@ const EdgeComponent = Type.Object(
   },
 )
 
+const httpComponentFields = (name: string) => ({
+  mode: componentMode,
+  managed: Type.Optional(managedWorkload(`${name} service`, 2)),
+  external: Type.Optional(
+    Type.Object(
+      { url: httpUrl(`Base URL of the existing ${name} service.`) },
+      { description: `The existing ${name} service.`, additionalProperties: false },
+    ),
+  ),
+})
+
 const httpComponent = (name: string, description: string) =>
-  Type.Object(
-    {
-      mode: componentMode,
-      managed: Type.Optional(managedWorkload(`${name} service`, 2)),
-      external: Type.Optional(
-        Type.Object(
-          { url: httpUrl(`Base URL of the existing ${name} service.`) },
-          { description: `The existing ${name} service.`, additionalProperties: false },
-        ),
+  Type.Object(httpComponentFields(name), { description, additionalProperties: false, 'x-kubernetes-validations': modeRules(name) })
+
+const LoginComponent = Type.Object(
+  {
+    ...httpComponentFields('login'),
+    identitySecretRef: Type.Optional(
+      secretKeyRef(
+        'Managed only: the Secret holding the identity file of the accounts that may sign in, JSON {"accounts": [{"account", "passwordSha256"}]} ' +
+          '(unsalted SHA-256: for trials and demos, not for real passwords; a Secret holds at most 1 MiB, about 8,000 accounts). ' +
+          'Give every site the same accounts: agents sign in at either. The operator never creates it. ' +
+          'Defaults to the Secret named after the site, {site}-login-identity (e.g. shanghai-login-identity), key identity.json.',
       ),
-    },
-    { description, additionalProperties: false, 'x-kubernetes-validations': modeRules(name) },
-  )
+    ),
+  },
+  {
+    description: 'The login service: unified sign-in, operator-ID leases, agent sessions and heartbeats.',
+    additionalProperties: false,
+    'x-kubernetes-validations': [
+      ...modeRules('login'),
+      {
+        rule: "self.mode != 'External' || !has(self.identitySecretRef)",
+        message: 'login: identitySecretRef is only for a Managed login service (an External one reads its own accounts)',
+      },
+    ],
+  },
+)
 
 const Redis = Type.Object(
   {
@@ -277,7 +301,11 @@ const Drill = Type.Object(
     durationSeconds: Type.Integer({ description: 'How long the fault lasts before it is restored.', minimum: 1, maximum: 3600 }),
   },
   {
-    description: 'A chaos drill: injects a fault into this site for a while, restores it, and records the timeline.',
+    description:
+      'A chaos drill: injects a fault into this site for a while, restores it, and records the timeline. ' +
+      'SiteDown, EdgeDown, SoftswitchDown, LoginDown and Partition take the site out of service: such a drill is held like spec.traffic while no other site serves ' +
+      '(condition Held, reason LastServingSite), starts by itself once another site serves again unless removed or renamed first, and starts at once with the annotation callcenter.dev/allow-blackout. ' +
+      'HeartbeatLoss leaves the site serving and is never held.',
     additionalProperties: false,
   },
 )
@@ -310,7 +338,11 @@ export const SiteSpec = Type.Object(
     traffic: Type.Optional(
       stringEnum(['Active', 'Drain', 'Fenced'], {
         description:
-          'Active: serves calls and agents. Drain: planned switchover: no new calls, agents move after their current call. Fenced: takes no traffic at all.',
+          'Active: serves calls and agents. Drain: planned switchover: no new calls, agents move after their current call. Fenced: takes no traffic at all. ' +
+          'A change to Drain or Fenced that would leave no site of the namespace serving (every other site failed over, Drain, Fenced, being deleted, or in a drill that stops or cuts it) is held: ' +
+          'the site keeps serving, and condition Held (reason LastServingSite) and a Warning Event name the other sites and their states. ' +
+          'A held change goes ahead by itself once another site serves again, unless it was withdrawn first (traffic set back); ' +
+          'the annotation callcenter.dev/allow-blackout: "<reason>" lets it go ahead at once. status.admitted.traffic is the traffic in effect.',
         default: 'Active',
       }),
     ),
@@ -319,7 +351,7 @@ export const SiteSpec = Type.Object(
         softswitch: SoftswitchComponent,
         edge: EdgeComponent,
         acd: httpComponent('acd', 'The ACD: queues per SkillGroup and agent selection.'),
-        login: httpComponent('login', 'The login service: unified sign-in, operator-ID leases, agent sessions and heartbeats.'),
+        login: LoginComponent,
         cti: httpComponent('cti', 'The CTI bridge between the soft switches (Event Socket) and the ACD.'),
       },
       { description: 'The parts of the site, each Managed or External.', additionalProperties: false },
@@ -607,15 +639,53 @@ export const SiteStatus = Type.Object(
         {
           name: Type.String({ description: 'Name of the drill (spec.drill.name).', maxLength: 63 }),
           state: stringEnum(['Running', 'Restoring', 'Completed', 'Failed'], { description: 'Where the drill is.' }),
+          scenario: Type.Optional(stringEnum(drillScenarios, { description: 'The spec.drill.scenario the drill ran.' })),
           timeline: Timeline,
         },
         { description: 'The latest drill and its timeline.', additionalProperties: false },
       ),
     ),
+    admitted: Type.Optional(
+      Type.Object(
+        {
+          traffic: stringEnum(['Active', 'Drain', 'Fenced'], {
+            description:
+              'The spec.traffic in effect: what the edges, the login services and the planned switchover act on. It stays Active while a change to Drain or Fenced is held (condition Held).',
+          }),
+          drill: Type.Optional(
+            Type.String({
+              description:
+                'The spec.drill.name of the last drill that takes the site out of service and was let start. A drill of another name waits while it is held; HeartbeatLoss drills start without this.',
+              maxLength: 63,
+            }),
+          ),
+          deletion: Type.Optional(
+            timestamp(
+              'When the deletion of the site was let go ahead: from then its agents move to the other sites (as with Drain), and once none is signed in here, or the drain timeout passed, its objects and finalizer are removed.',
+            ),
+          ),
+          override: Type.Optional(
+            Type.String({
+              description:
+                'The callcenter.dev/allow-blackout annotation that let something here go ahead although no other site served (its reason).',
+              maxLength: 256,
+            }),
+          ),
+          since: timestamp('When what is in effect last changed.'),
+        },
+        {
+          description:
+            "What of the site's spec the operator let go ahead. Changes that would leave no site serving wait here (condition Held, reason LastServingSite) until another site serves again; a new operator decides from this, not from memory.",
+          additionalProperties: false,
+        },
+      ),
+    ),
     plannedSwitchover: Type.Optional(
       Type.Object(
         {
-          traffic: stringEnum(['Active', 'Drain', 'Fenced'], { description: 'The spec.traffic the operator acted on last.' }),
+          traffic: stringEnum(['Active', 'Drain', 'Fenced'], {
+            description: 'The traffic the operator acted on last: status.admitted.traffic, or Drain for a site being deleted.',
+          }),
           since: timestamp('When the operator started acting on it.'),
           edges: stringEnum(['Pending', 'Inactive', 'Active', 'KeptInactive'], {
             description:

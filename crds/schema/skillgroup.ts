@@ -1,6 +1,6 @@
 // SkillGroup: a queue and how its calls find an agent.
 import Type from 'typebox'
-import { conditions, httpUrl, objectName, observedGeneration, stringEnum, timestamp } from './common.ts'
+import { conditions, httpUrl, objectName, observedGeneration, stringEnum, timestamp, type CelRule } from './common.ts'
 import { takeoverList } from './takeovers.ts'
 
 export const strategies = [
@@ -111,6 +111,12 @@ export const SkillGroupSpec = Type.Object(
         maxItems: 16,
         'x-kubernetes-list-type': 'map',
         'x-kubernetes-list-map-keys': ['afterSeconds'],
+        'x-kubernetes-validations': [
+          {
+            rule: 'self.map(e, e.afterSeconds).isSorted()',
+            message: 'escalation steps must be in ascending afterSeconds: each step applies later than the one before it',
+          },
+        ],
       }),
     ),
     overflow: Type.Optional(
@@ -153,7 +159,15 @@ export const SkillGroupSpec = Type.Object(
         default: 10,
       }),
     ),
-    pinnedSite: Type.Optional(objectName("Planned switchover by skill group: only this site's agents take this group's calls.", 'Site')),
+    pinnedSite: Type.Optional(
+      objectName(
+        "Planned switchover by skill group: only this site's agents take this group's calls. " +
+          'While that site does not serve (failed over, Drain, Fenced, being deleted, or in a drill that takes it out of service) the pin is held: ' +
+          'the group is served at every site, and condition Held (reason PinnedSiteNotServing) and a Warning Event say why; the pin takes effect by itself once the site serves again. ' +
+          'The annotation callcenter.dev/allow-blackout: "<reason>" on the SkillGroup pins it at once.',
+        'Site',
+      ),
+    ),
   },
   {
     description: 'Desired state of a SkillGroup.',
@@ -177,6 +191,16 @@ export const SkillGroupSpec = Type.Object(
     ],
   },
 )
+
+/** Rules that need the group's own name: the apiserver lets only rules at the object's root read metadata.name. */
+export const SkillGroupObjectRules: CelRule[] = [
+  {
+    rule: '!has(self.spec.overflow) || !has(self.spec.overflow.skillGroup) || has(self.spec.overflow.site) || self.spec.overflow.skillGroup != self.metadata.name',
+    message:
+      "a SkillGroup cannot overflow to itself: overflow.skillGroup names this group (to send its calls to this group's agents at another site, set only overflow.site)",
+    fieldPath: '.spec.overflow.skillGroup',
+  },
+]
 
 export const SkillGroupStatus = Type.Object(
   {
@@ -208,7 +232,11 @@ export const SkillGroupStatus = Type.Object(
       Type.Object(
         {
           site: Type.Optional(
-            Type.String({ description: 'The spec.pinnedSite acted on last; absent: the group was unpinned.', maxLength: 63 }),
+            Type.String({
+              description:
+                "The pin in effect (the ACDs send the group's calls there): spec.pinnedSite once acted on; absent: unpinned, or the pin is held.",
+              maxLength: 63,
+            }),
           ),
           since: timestamp('When the operator started acting on it.'),
           takeovers: Type.Optional(

@@ -91,6 +91,12 @@ export const TrunkSpec = Type.Object(
         'x-kubernetes-list-type': 'set',
       }),
     ),
+    skillGroup: Type.Optional(
+      objectName(
+        "The SkillGroup this trunk's inbound calls queue in. The edge names it to the soft switch (header X-CC-Skill-Group); without it the CTI bridge uses its default group.",
+        'SkillGroup',
+      ),
+    ),
     sites: Type.Array(TrunkSite, {
       description: 'The sites this trunk reaches, with the share of calls each receives.',
       minItems: 1,

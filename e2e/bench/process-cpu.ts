@@ -14,7 +14,9 @@ const ROLES: [role: string, matches: (commandLine: string) => boolean][] = [
   ['operator', (line) => line.includes('operator/main.ts')],
   ['control plane', (line) => line.includes('kube-apiserver') || line.includes('etcd')],
   ['edge', (line) => line.includes('kamailio')],
-  ['soft switch', (line) => line.startsWith('sipp')],
+  ['FreeSWITCH', (line) => line.includes('/bin/freeswitch')],
+  ['cti', (line) => line.includes('workloads/cti/main.ts')],
+  ['sipp', (line) => line.startsWith('sipp')],
 ]
 
 interface ProcessCpu {

@@ -1,7 +1,7 @@
-// The chart's PodMonitor for the sites' login and ACD services, rendered by the real helm and checked
-// against the pods the operator really renders for the two-site example: it must select exactly the
-// login and ACD pods (not the operator's own, not the CTI bridge, edges or soft switches) and name a
-// port those pods have, where they serve /metrics.
+// The chart's PodMonitor for the sites' login, ACD, CTI and edge services, rendered by the real helm and
+// checked against the pods the operator really renders for the two-site example: it must select exactly
+// those pods (not the operator's own, not the soft switches or Redis) and name a port those pods have,
+// where they serve /metrics.
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -82,7 +82,7 @@ function examplePodTemplates(): { name: string; template: PodTemplateSpec }[] {
     })
 }
 
-describe('the PodMonitor of the sites’ login and ACD services in the Helm chart', () => {
+describe('the PodMonitor of the sites’ login, ACD, CTI and edge services in the Helm chart', () => {
   let helm: Helm
   before(() => {
     helm = createHelm()
@@ -107,7 +107,7 @@ describe('the PodMonitor of the sites’ login and ACD services in the Helm char
     assert.deepEqual(podMonitorsOf(await template([])), [])
   })
 
-  it('selects exactly the login and ACD pods the operator renders, at their http port, and none of the chart’s own', async () => {
+  it('selects exactly the login, ACD, CTI and edge pods the operator renders, at their http port, and none of the chart’s own', async () => {
     const objects = await template(['metrics.podMonitor.enabled=true', 'metrics.podMonitor.labels.release=kube-prometheus-stack'])
     const [monitor, ...others] = podMonitorsOf(objects)
     assert.ok(monitor)
@@ -121,12 +121,10 @@ describe('the PodMonitor of the sites’ login and ACD services in the Helm char
 
     const pods = examplePodTemplates()
     const selected = pods.filter(({ template: pod }) => selects(monitor.spec.selector, pod.metadata?.labels ?? {})).map(({ name }) => name)
-    assert.deepEqual(selected.sort(), [
-      'Deployment/nantong-acd',
-      'Deployment/nantong-login',
-      'Deployment/shanghai-acd',
-      'Deployment/shanghai-login',
-    ])
+    assert.deepEqual(
+      selected.sort(),
+      ['nantong', 'shanghai'].flatMap((site) => ['acd', 'cti', 'edge', 'login'].map((component) => `Deployment/${site}-${component}`)),
+    )
     for (const { name, template: pod } of pods.filter((p) => selected.includes(p.name))) {
       const http = pod.spec?.containers.flatMap((container) => container.ports ?? []).find((port) => port.name === 'http')
       assert.ok(http, `${name} has no port named http`)

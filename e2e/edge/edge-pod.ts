@@ -9,6 +9,7 @@ import { networkInterfaces } from 'node:os'
 import { setTimeout as delay } from 'node:timers/promises'
 import type { Site, Trunk } from '../../crds/types.ts'
 import { renderEdge, type SoftswitchAddress } from '../../operator/render/kamailio/index.ts'
+import { edgeAgentContract } from '../../workloads/edge/contract.ts'
 import { startKamailio, type TestKamailio } from '../../workloads/edge/testing/kamailio.ts'
 
 export interface EdgePodProcess {
@@ -57,12 +58,16 @@ export async function startEdgePod(options: EdgePodOptions): Promise<EdgePodProc
   let output = ''
   const agent = spawn(process.execPath, ['workloads/edge/main.ts'], {
     cwd: root,
+    // Built with the agent's own contract, as the operator renders the pod's env.
     env: {
       ...process.env,
-      KAMAILIO_RPC_URL: kamailio.rpcUrl,
-      DISPATCHER_LIST_PATH: kamailio.dispatcherListPath,
-      EDGE_AGENT_HOST: options.address,
-      EDGE_AGENT_PORT: String(options.agentPort),
+      ...edgeAgentContract.env({
+        site: options.site,
+        rpcUrl: kamailio.rpcUrl,
+        dispatcherListPath: kamailio.dispatcherListPath,
+        host: options.address,
+        port: options.agentPort,
+      }),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -80,7 +85,7 @@ export async function startEdgePod(options: EdgePodOptions): Promise<EdgePodProc
   const deadline = Date.now() + 20_000
   for (;;) {
     try {
-      if ((await fetch(`${agentUrl}/healthz`)).ok) break
+      if ((await fetch(`${agentUrl}/readyz`)).ok) break
     } catch {
       // not listening yet
     }

@@ -26,7 +26,7 @@ const HOLD_MS = 45_000
 const countedTo = (sites: readonly Site[], destination: string) =>
   sites.flatMap((s) => s.status?.callsInProgress ?? []).reduce((sum, c) => sum + (c.site === destination ? c.calls : 0), 0)
 
-describe('calls lost when every process of shanghai is killed, counted at the edges', () => {
+describe('calls lost when every process of shanghai is killed, counted at the edges (SIPp stands in for FreeSWITCH)', () => {
   let scenario: SiteDownScenario
   const reportDir = mkdtempSync(join(tmpdir(), 'callcenter-reports-'))
   let held: Promise<CallsReport[]> | undefined

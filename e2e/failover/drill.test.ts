@@ -20,7 +20,7 @@ const AGENTS = 200
 
 type LastDrill = NonNullable<NonNullable<Site['status']>['lastDrill']>
 
-describe('drills by kubectl patch on a site of real processes', () => {
+describe('drills by kubectl patch on a site of real processes (SIPp stands in for FreeSWITCH)', () => {
   let scenario: DrillScenario
   const reportDir = mkdtempSync(join(tmpdir(), 'callcenter-drill-reports-'))
 

@@ -41,7 +41,7 @@ interface Agent {
   client: AgentClient
 }
 
-describe('failback: shanghai killed, its agents at nantong, shanghai back and approved: they move home after their calls', () => {
+describe('failback: shanghai killed, its agents at nantong, shanghai back and approved: they move home after their calls (SIPp stands in for FreeSWITCH)', () => {
   let sites: TwoSites
   let cp: ControlPlane
   let operator: OperatorProcess

@@ -53,7 +53,7 @@ const allDisabled = (states: readonly string[]) => states.length > 0 && states.e
 // fails the suite rather than skipping it.
 const address = podAddress()
 
-describe('a Managed edge of several pods (real Kamailio + edge agents on this machine; EndpointSlices written by the test)', () => {
+describe('a Managed edge of several pods (real Kamailio + edge agents on this machine; EndpointSlices written by the test) (SIPp stands in for FreeSWITCH)', () => {
   let sites: TwoSites | undefined
   let cp: ControlPlane | undefined
   let operator: OperatorProcess | undefined

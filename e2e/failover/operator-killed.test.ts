@@ -32,7 +32,7 @@ async function failoverCompletedEvents(scenario: ReplicasScenario): Promise<Site
 // 2. the edge answers again, the login service refuses the takeover reports: the next leader flips, but
 //    cannot follow the takeover (status.lastFailover absent) -> SIGKILL that leader too;
 // 3. the last replica follows the takeover to its end and records the timeline and the report, once.
-describe('operator killed mid-failover, twice: the last replica finishes it', () => {
+describe('operator killed mid-failover, twice: the last replica finishes it (SIPp stands in for FreeSWITCH)', () => {
   let scenario: ReplicasScenario
   before(async () => {
     scenario = await startReplicasScenario({ agents: AGENTS, replicas: ['replica-a', 'replica-b', 'replica-c'] })
@@ -180,7 +180,7 @@ describe('operator killed mid-failover, twice: the last replica finishes it', ()
 // status holds no takeover (nor even Failed: status is written after the flip's requests). The next
 // leader asks again with the same key (the failover id) and gets the takeover already started, whose
 // re-logins the timeline then counts.
-describe('operator killed while its takeover request is in flight', () => {
+describe('operator killed while its takeover request is in flight (SIPp stands in for FreeSWITCH)', () => {
   let scenario: ReplicasScenario
   let release = () => {}
   before(async () => {

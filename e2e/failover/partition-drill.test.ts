@@ -25,7 +25,7 @@ const DRILL_SECONDS = 40
 
 type LastDrill = NonNullable<NonNullable<Site['status']>['lastDrill']>
 
-describe('Partition drill by kubectl patch: the drill agent really cuts the WAN between two sites of real processes', () => {
+describe('Partition drill by kubectl patch: the drill agent really cuts the WAN between two sites of real processes (SIPp stands in for FreeSWITCH)', () => {
   let scenario: PartitionDrillScenario
   const reportDir = mkdtempSync(join(tmpdir(), 'callcenter-partition-drill-'))
 

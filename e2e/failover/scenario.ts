@@ -26,19 +26,22 @@ export interface SiteDownScenarioOptions {
   fleet?: Omit<SignInFleetOptions, 'agents'>
   /** How long a login session may stay silent (keep it a few heartbeat intervals); default the harness's 15 s. */
   sessionTimeoutMs?: number
+  /** Real FreeSWITCH soft switches, or SIPp standing in (the default). */
+  softswitch?: 'freeswitch' | 'sipp'
 }
 
 export async function startSiteDownScenario(options: SiteDownScenarioOptions): Promise<SiteDownScenario> {
   const sites = await startTwoSites({
     agents: options.agents,
     ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
+    ...(options.softswitch === undefined ? {} : { softswitch: options.softswitch }),
   })
   const cp = await startControlPlane()
   let fleet: SignedInFleet | undefined
   try {
     await installCrds(cp)
     succeeded(await cp.kubectl(['create', 'namespace', 'callcenter']), 'namespace')
-    for (const object of [...sites.siteManifests(), ...sites.trunkManifests()]) {
+    for (const object of [...sites.secretManifests(), ...sites.siteManifests(), ...sites.trunkManifests()]) {
       succeeded(await cp.kubectl(['apply', '-f', '-'], { input: JSON.stringify(object) }), `apply ${object.kind}`)
     }
     fleet = await signInFleet(sites, { ...options.fleet, agents: options.agents })

@@ -19,7 +19,7 @@ import { bothSitesHealthy } from '../operator/cluster-state.ts'
 // not asserted; the failover benchmark (e2e/bench/failover.ts) measures them on a quiet machine.
 const AGENTS = 15_000
 
-describe('site down: every process of shanghai killed', () => {
+describe('site down: every process of shanghai killed (SIPp stands in for FreeSWITCH)', () => {
   let scenario: SiteDownScenario
   const reportDir = mkdtempSync(join(tmpdir(), 'callcenter-reports-'))
 

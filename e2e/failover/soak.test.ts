@@ -101,7 +101,7 @@ interface RecordedEvent {
   regarding?: { kind?: string; name?: string }
 }
 
-describe(`soak: ${MINUTES} min of ${DROP_RATE * 100} % probe loss and latency spikes on shanghai's probe paths at 1 s`, () => {
+describe(`soak: ${MINUTES} min of ${DROP_RATE * 100} % probe loss and latency spikes on shanghai's probe paths at 1 s (SIPp stands in for FreeSWITCH)`, () => {
   let sites: TwoSites
   let cp: ControlPlane
   let fleet: SignedInFleet

@@ -1,7 +1,9 @@
 // The operator against a real apiserver: statuses for the two-site example, cross-object problems
-// reported as Ready=False with an Event, a no-op resync that writes nothing, and a Site's finalizer.
+// reported as Ready=False with an Event (the bad-combination catalog among them), a no-op resync that
+// writes nothing, and a Site's finalizer.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { badCombinations } from '../../crds/catalog/bad-combinations.ts'
 import { startControlPlane, type ControlPlane } from '../controlplane/controlplane.ts'
 import { installCrds, succeeded } from '../api/kubectl-helpers.ts'
 import { eventsFor, phoneManifest, readyOf } from './cluster-state.ts'
@@ -209,5 +211,56 @@ describe('the operator on the two-site example', () => {
       () => readyOf(cp, 'agentseat', 'a20001'),
       (c) => c?.reason === 'UnknownSite',
     )
+  })
+  describe('the bad-combination catalog', () => {
+    const namespace = 'bad-combinations'
+    before(async () => {
+      succeeded(await cp.kubectl(['create', 'namespace', namespace]), 'create namespace')
+    })
+
+    for (const combination of badCombinations) {
+      it(`reports ${combination.name} on exactly the objects involved, with an Event each`, async () => {
+        for (const object of combination.objects) {
+          const input = JSON.stringify({ ...object, metadata: { ...object.metadata, namespace } })
+          succeeded(await cp.kubectl(['apply', '-f', '-'], { input }), `apply ${object.metadata.name}`)
+        }
+        for (const report of combination.reports) {
+          const condition = await eventually(
+            `${report.name} not ready`,
+            () => readyOf(cp, report.kind.toLowerCase(), report.name, namespace),
+            (c) => c?.status === 'False',
+          )
+          assert.equal(condition?.reason, report.reason, report.name)
+          assert.ok(condition.message.includes(report.message), `${report.name}: ${condition.message}`)
+          await eventually(
+            `${report.name} event`,
+            () => eventsFor(cp, report.name, namespace),
+            (e) => e.includes(`Warning ${report.reason}`),
+          )
+        }
+        for (const object of combination.objects.filter((o) => !combination.reports.some((r) => r.name === o.metadata.name))) {
+          const condition = await eventually(
+            `${object.metadata.name} judged`,
+            () => readyOf(cp, object.kind.toLowerCase(), object.metadata.name, namespace),
+            (c) => c !== undefined,
+          )
+          assert.equal(condition?.status, 'True', `${object.metadata.name}: ${condition?.message}`)
+        }
+      })
+    }
+
+    it('clears an overflow cycle on every group in it once one of them overflows nowhere', async () => {
+      const cycle = badCombinations[0]?.reports.filter((r) => r.reason === 'OverflowCycle').map((r) => r.name) ?? []
+      assert.ok(cycle.length > 1, 'the first combination is an overflow cycle')
+      const patch = JSON.stringify({ spec: { overflow: null } })
+      succeeded(await cp.kubectl(['patch', 'skillgroup', cycle[0] ?? '', '-n', namespace, '--type=merge', '-p', patch]), 'patch')
+      for (const name of cycle) {
+        await eventually(
+          `${name} ready again`,
+          () => readyOf(cp, 'skillgroup', name, namespace),
+          (c) => c?.status === 'True',
+        )
+      }
+    })
   })
 })

@@ -35,7 +35,7 @@ interface ShanghaiAgent {
   client: AgentClient
 }
 
-describe('planned switchover: pin a skill group with a call in progress, then drain a site', () => {
+describe('planned switchover: pin a skill group with a call in progress, then drain a site (SIPp stands in for FreeSWITCH)', () => {
   let sites: TwoSites
   let cp: ControlPlane
   let operator: OperatorProcess

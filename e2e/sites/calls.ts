@@ -35,11 +35,6 @@ export interface CallsReport {
   landed: Record<SiteName, number>
 }
 
-async function callsLanded(twoSites: TwoSites, site: SiteName, caller: string): Promise<number> {
-  const invites = await twoSites.sites[site].softswitchInvites()
-  return new Set(invites.filter((invite) => invite.caller === caller).map((invite) => invite.callId)).size
-}
-
 export async function placeCalls(twoSites: TwoSites, edgeSite: SiteName, options: CallsOptions): Promise<CallsReport> {
   const caller = callerFor(options.callerPrefix ?? CALLER_PREFIXES[edgeSite])
   const run = await runCalls({
@@ -51,6 +46,6 @@ export async function placeCalls(twoSites: TwoSites, edgeSite: SiteName, options
     ...(options.holdMilliseconds === undefined ? {} : { holdMilliseconds: options.holdMilliseconds }),
     ...(options.timeoutSeconds === undefined ? {} : { timeoutSeconds: options.timeoutSeconds }),
   })
-  const [shanghai, nantong] = await Promise.all(SITE_NAMES.map((site) => callsLanded(twoSites, site, caller)))
+  const [shanghai, nantong] = await Promise.all(SITE_NAMES.map((site) => twoSites.sites[site].callsFrom(caller)))
   return { edgeSite, caller, completed: run.successful, failed: run.failed, landed: { shanghai: shanghai ?? 0, nantong: nantong ?? 0 } }
 }

@@ -33,15 +33,16 @@ async function answering(site: RunningSite): Promise<Record<Exclude<DrillCompone
   return { edge, softswitch, login, acd }
 }
 
-describe('harness drill agents stop and restart real site processes', () => {
+describe('harness drill agents stop and restart real site processes (SIPp stands in for FreeSWITCH)', () => {
   let twoSites: TwoSites
   let agent: DrillAgentClient
 
   before(async () => {
     twoSites = await startTwoSites({ agents: 20 })
     const secret = twoSites.secretManifests().find((s) => s.metadata.name === 'shanghai-drill-agent')
-    assert.ok(secret, 'a Secret per site')
-    agent = new DrillAgentClient(twoSites.sites.shanghai.drillAgentUrl, secret.stringData.token)
+    const token = secret?.stringData.token
+    assert.ok(token !== undefined, 'a Secret per site, with its token')
+    agent = new DrillAgentClient(twoSites.sites.shanghai.drillAgentUrl, token)
   })
   after(() => twoSites.stop())
 

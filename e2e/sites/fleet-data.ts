@@ -14,14 +14,17 @@ async function inBatches<T>(items: readonly T[], apply: (item: T) => Promise<unk
   for (let start = 0; start < items.length; start += BATCH) await Promise.all(items.slice(start, start + BATCH).map(apply))
 }
 
-/** Projects every Site, SkillGroup, AgentSeat and PhoneMAC of the fleet into one site's Redis. */
-export async function projectFleet(redisUrl: string, fleet: Fleet): Promise<void> {
+/**
+ * Projects every Site, SkillGroup, AgentSeat and PhoneMAC of the fleet into one site's Redis; every phone
+ * with the same SIP password (its PhoneMAC Secret's), which FreeSWITCH's directory checks at REGISTER.
+ */
+export async function projectFleet(redisUrl: string, fleet: Fleet, phonePassword: string): Promise<void> {
   const redis = new Redis(redisUrl, { enableAutoPipelining: true })
   try {
     for (const site of fleet.sites) await applySite(redis, site)
     await inBatches(fleet.skillGroups, (group) => applySkillGroup(redis, group))
     await inBatches(fleet.agentSeats, (seat) => applyAgentSeat(redis, seat))
-    await inBatches(fleet.phoneMACs, (phone) => applyPhoneMAC(redis, phone))
+    await inBatches(fleet.phoneMACs, (phone) => applyPhoneMAC(redis, phone, { username: phone.spec.mac, password: phonePassword }))
   } finally {
     redis.disconnect()
   }

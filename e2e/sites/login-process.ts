@@ -1,10 +1,12 @@
-// The login service (workloads/login/main.ts) of a site as processes on loopback, settings from the
-// environment: one or several replicas sharing one port (SO_REUSEPORT), as a Service spreads agents
-// over pods; the replicas share everything else through the site's Redis.
+// The login service (workloads/login/main.ts) of a site as processes on loopback, its environment built
+// with its own contract (workloads/login/contract.ts), as the operator's renderer builds it: one or
+// several replicas sharing one port (SO_REUSEPORT), as a Service spreads agents over pods; the replicas
+// share everything else through the site's Redis.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
+import { loginContract } from '../../workloads/login/contract.ts'
 
 const MAIN = fileURLToPath(new URL('../../workloads/login/main.ts', import.meta.url))
 const START_TIMEOUT_MS = 15_000
@@ -30,6 +32,8 @@ export interface LoginProcessOptions {
   port?: number
   /** Processes sharing the port; default 1 (see loginReplicasFor). */
   replicas?: number
+  /** The site's ACD, told of every sign-in and sign-out; none when unset. */
+  acdUrl?: string
 }
 
 export interface LoginProcess {
@@ -51,18 +55,22 @@ interface Replica {
 
 async function startReplica(options: LoginProcessOptions, port: number, reusePort: boolean): Promise<Replica> {
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', MAIN], {
+    // Built with the login service's own contract, as the operator renders its pod's env.
     env: {
       PATH: process.env.PATH,
-      LOGIN_SITE: options.site,
-      LOGIN_REDIS_URL: options.redisUrl,
-      LOGIN_HOST: '127.0.0.1',
-      LOGIN_PORT: String(port),
-      LOGIN_REUSE_PORT: String(reusePort),
-      LOGIN_TOKEN_SECRET_FILE: options.tokenSecretFile,
-      LOGIN_IDENTITY_FILE: options.identityFile,
-      LOGIN_SESSION_TIMEOUT_MS: String(options.sessionTimeoutMs ?? 15_000),
-      LOGIN_SWEEP_INTERVAL_MS: '500',
-      LOGIN_LOG_LEVEL: 'error',
+      ...loginContract.env({
+        site: options.site,
+        redisUrl: options.redisUrl,
+        host: '127.0.0.1',
+        port,
+        reusePort,
+        tokenSecretFile: options.tokenSecretFile,
+        identityFile: options.identityFile,
+        sessionTimeoutMs: options.sessionTimeoutMs ?? 15_000,
+        sweepIntervalMs: 500,
+        logLevel: 'error',
+        ...(options.acdUrl ? { acdUrl: options.acdUrl } : {}),
+      }),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   })

@@ -14,7 +14,7 @@ export interface SiteAddresses {
   /** The ACD URL; the harness runs no ACD, so this is a stub URL unless one is added. */
   acdUrl: string
   edge: { host: string; sipPort: number; rpcUrl: string }
-  softswitch: { host: string; sipPort: number }
+  softswitch: { host: string; sipPort: number; eslPort?: number }
 }
 
 /** A Site in External mode (the operator creates nothing; it projects and probes), with the fleet's operator-ID pools. */
@@ -28,7 +28,16 @@ export function siteManifest(name: SiteName, addresses: SiteAddresses, operatorI
       components: {
         softswitch: {
           mode: 'External',
-          external: { servers: [{ name: 'fs1', host: addresses.softswitch.host, sipPort: addresses.softswitch.sipPort }] },
+          external: {
+            servers: [
+              {
+                name: 'fs1',
+                host: addresses.softswitch.host,
+                sipPort: addresses.softswitch.sipPort,
+                ...(addresses.softswitch.eslPort === undefined ? {} : { eslPort: addresses.softswitch.eslPort }),
+              },
+            ],
+          },
           eslPasswordSecretRef: { name: `${name}-esl`, key: 'password' },
         },
         edge: {
@@ -48,8 +57,26 @@ export function siteManifest(name: SiteName, addresses: SiteAddresses, operatorI
   }
 }
 
-/** The carrier trunk of the harness: one DID delivered at both sites, split 50/50, local first, 021 -> shanghai, 0513 -> nantong. */
-export function harnessTrunk(): Trunk {
+/** The Secret a Site's eslPasswordSecretRef names: the password of its soft switches' Event Socket. */
+export function eslSecret(site: SiteName, password: string) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: `${site}-esl`, namespace: NAMESPACE },
+    type: 'Opaque',
+    stringData: { password },
+  }
+}
+
+/**
+ * The carrier trunk of the harness: one DID delivered at both sites, split 50/50, local first, 021 ->
+ * shanghai, 0513 -> nantong; its calls queue in `skillGroup` when given.
+ */
+export function harnessTrunk(skillGroup?: string): Trunk {
   const trunk = testTrunk({ shanghai: 50, nantong: 50 })
-  return { ...trunk, metadata: { name: trunk.metadata.name, namespace: NAMESPACE } }
+  return {
+    ...trunk,
+    metadata: { name: trunk.metadata.name, namespace: NAMESPACE },
+    spec: { ...trunk.spec, ...(skillGroup === undefined ? {} : { skillGroup }) },
+  }
 }

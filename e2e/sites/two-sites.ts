@@ -1,6 +1,8 @@
 // Two call-center sites, shanghai and nantong, as real local processes on loopback (External mode):
-// per site a Redis, a login service, an ACD, a SIPp UAS standing in for the FreeSWITCH soft switch, and
-// a Kamailio edge rendered by the operator's renderer. Both Redis hold the whole fleet. The processes
+// per site a Redis, a login service, an ACD, a soft switch, and a Kamailio edge rendered by the
+// operator's renderer. The soft switch is a real FreeSWITCH loaded with the rendered config, with the
+// site's CTI bridge (`softswitch: 'freeswitch'`), or a SIPp UAS standing in for it where a suite needs a
+// call rate or a fleet without phones that FreeSWITCH and 2 cores cannot give (`softswitch: 'sipp'`). Both Redis hold the whole fleet. The processes
 // can be SIGKILLed per site (the "site dies" fault) or per component, and every component but Redis
 // started again on the same ports with the same config; a drill agent per site does both for drills.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -16,17 +18,20 @@ import { startRedis, type TestRedis } from '../../workloads/lib/testing/redis.ts
 import type { DrillComponent } from '../../workloads/drill-agent/agent.ts'
 import { freePort } from '../../workloads/edge/testing/ports.ts'
 import { startAcdProcess, type AcdProcess, type AcdProcessOptions } from './acd-process.ts'
+import { startCtiProcess, type CtiProcess, type CtiProcessOptions } from './cti-process.ts'
+import { startFreeswitch, type FreeswitchProcess } from './freeswitch-process.ts'
+import { callRecords } from './call-records.ts'
 import { projectFleet, randomSecret, writeIdentityFile } from './fleet-data.ts'
 import { loginReplicasFor, startLoginProcess, type LoginProcess, type LoginProcessOptions } from './login-process.ts'
-import { harnessTrunk, NAMESPACE, SITE_NAMES, siteManifest, type SiteName } from './manifests.ts'
+import { eslSecret, harnessTrunk, NAMESPACE, SITE_NAMES, siteManifest, type SiteName } from './manifests.ts'
 import { killNow, killOnExit, pidsWithArgument, pidsWorkingIn, waitGone } from './processes.ts'
 import { respawnKamailio } from './respawn-kamailio.ts'
 import { drillAgentSecret, startSiteDrillAgent, withDrillAgent, type SiteDrillAgent } from './site-drill-agent.ts'
 
 export type { SiteName } from './manifests.ts'
 
-export type ComponentName = 'edge' | 'softswitch' | 'login' | 'acd' | 'redis'
-const COMPONENTS: readonly ComponentName[] = ['edge', 'softswitch', 'login', 'acd', 'redis']
+export type ComponentName = 'edge' | 'softswitch' | 'cti' | 'login' | 'acd' | 'redis'
+const COMPONENTS: readonly ComponentName[] = ['edge', 'softswitch', 'cti', 'login', 'acd', 'redis']
 /** What can be started again after a kill (Redis cannot: it would come back empty). */
 export type RestartableComponent = Exclude<ComponentName, 'redis'>
 
@@ -43,6 +48,8 @@ export interface TwoSitesOptions {
   remoteSoftswitch?: (route: { edgeSite: SiteName; softswitchSite: SiteName; address: SoftswitchAddress }) => Promise<SoftswitchAddress>
   /** How long the SIPp soft switches run before they exit by themselves; default 300 s. A soak needs longer. */
   softswitchLifetimeSeconds?: number
+  /** A real FreeSWITCH with the site's CTI bridge, or a SIPp UAS standing in for it; default 'sipp'. */
+  softswitch?: 'freeswitch' | 'sipp'
 }
 
 export interface RunningSite {
@@ -55,50 +62,73 @@ export interface RunningSite {
   edgeSip: { host: string; port: number }
   edgeRpcUrl: string
   softswitchSip: { host: string; port: number }
+  /** The site's FreeSWITCH, when the harness runs real ones. */
+  freeswitch?: FreeswitchProcess
   /** SIGKILLs every process of the site at once (the "site dies" fault); resolves once they are gone. */
   kill(): Promise<void>
   /** SIGKILLs the processes of one component; resolves once they are gone. */
   killComponent(name: ComponentName): Promise<void>
   /** Starts a killed component again on the same ports with the same config; a running one is left alone. */
   startComponent(name: RestartableComponent): Promise<void>
-  /** Every INVITE the site's soft switch received so far. */
+  /** Every INVITE the site's soft switch received so far (SIPp only: FreeSWITCH keeps no such trace). */
   softswitchInvites(): ReturnType<TestUas['invites']>
+  /** How many distinct calls from this caller number the site's soft switch took (FreeSWITCH: its call records). */
+  callsFrom(caller: string): Promise<number>
+}
+
+export interface HarnessSecret {
+  apiVersion: string
+  kind: string
+  metadata: { name: string; namespace: string }
+  type: string
+  stringData: Record<string, string>
 }
 
 export interface TwoSites {
   sites: Record<SiteName, RunningSite>
   /** The password every agent of the fleet signs in with. */
   agentPassword: string
+  /** The SIP password of every phone of the fleet. */
+  phonePassword: string
   fleet: Fleet
   /** The Sites, each with its drill agent in spec.drillAgent. */
   siteManifests(): Site[]
   trunkManifests(): Trunk[]
   /** The Secrets holding the drill agents' tokens, which the Sites' spec.drillAgent names. */
-  secretManifests(): ReturnType<typeof drillAgentSecret>[]
+  /** The Secrets the Sites name: the drill agents' tokens, and with FreeSWITCH the Event Socket passwords. */
+  secretManifests(): HarnessSecret[]
   /** Stops every process and removes every temp dir. Safe to call twice. */
   stop(): Promise<void>
 }
 
 interface SiteProcesses {
   redis: TestRedis
-  softswitch: TestUas
+  /** The SIPp stand-in, or the address a FreeSWITCH will take once the services it calls run. */
+  softswitch: TestUas | { address: SoftswitchAddress; eslPort: number }
+  freeswitch?: FreeswitchProcess
   edge?: TestKamailio
+  cti?: CtiProcess
   login?: LoginProcess
   acd?: AcdProcess
-  /** How login and acd were started, to start them again alike. */
+  /** How login, acd and cti were started, to start them again alike. */
   loginOptions?: LoginProcessOptions
   acdOptions?: AcdProcessOptions
+  ctiOptions?: CtiProcessOptions
   pids: Partial<Record<ComponentName, number[]>>
 }
+
+const isSipp = (softswitch: SiteProcesses['softswitch']): softswitch is TestUas => 'invites' in softswitch
 
 const HOST = '127.0.0.1'
 
 /** Finds the processes of a component once it runs (Kamailio has forked its workers by then); kills use these ids. */
 function recordPids(processes: SiteProcesses, component: ComponentName): void {
-  const { redis, softswitch, edge, login, acd } = processes
+  const { redis, softswitch, freeswitch, edge, cti, login, acd } = processes
   const found: Record<ComponentName, () => number[]> = {
     redis: () => pidsWorkingIn(redis.dir),
-    softswitch: () => pidsWithArgument(`/sipp-${softswitch.name}-`),
+    softswitch: () =>
+      isSipp(softswitch) ? pidsWithArgument(`/sipp-${softswitch.name}-`) : freeswitch === undefined ? [] : [freeswitch.pid],
+    cti: () => (cti === undefined ? [] : [cti.pid]),
     edge: () => (edge === undefined ? [] : pidsWithArgument(edge.dir)),
     login: () => (login === undefined ? [] : login.pids),
     acd: () => (acd === undefined ? [] : [acd.pid]),
@@ -124,11 +154,19 @@ async function killComponents(processes: SiteProcesses, components: readonly Com
 /** Starts a stopped component again on its ports; the SIPp and Kamailio logs start afresh. */
 async function startComponent(processes: SiteProcesses, component: RestartableComponent): Promise<void> {
   if ((processes.pids[component] ?? []).length > 0) return
-  const { softswitch, edge, login, loginOptions, acdOptions } = processes
+  const { softswitch, freeswitch, edge, login, loginOptions, acdOptions, ctiOptions } = processes
   switch (component) {
     case 'softswitch':
-      await softswitch.stop()
-      processes.softswitch = await startUas({ name: softswitch.name, port: softswitch.port })
+      if (freeswitch !== undefined) {
+        await freeswitch.restart()
+      } else if (isSipp(softswitch)) {
+        await softswitch.stop()
+        processes.softswitch = await startUas({ name: softswitch.name, port: softswitch.port })
+      }
+      break
+    case 'cti':
+      if (ctiOptions === undefined) throw new Error('the CTI bridge never started')
+      processes.cti = await startCtiProcess(ctiOptions)
       break
     case 'edge':
       if (edge === undefined) throw new Error('the edge never started')
@@ -152,8 +190,9 @@ async function stopSite(processes: SiteProcesses): Promise<void> {
   await Promise.allSettled([
     processes.login?.kill(),
     processes.acd?.kill(),
+    processes.cti?.kill(),
     processes.edge?.stop(),
-    processes.softswitch.stop(),
+    isSipp(processes.softswitch) ? processes.softswitch.stop() : processes.freeswitch?.stop(),
     processes.redis.stop(),
   ])
 }
@@ -175,7 +214,8 @@ export async function startTwoSites(options: TwoSitesOptions): Promise<TwoSites>
     skillGroups: options.skillGroups ?? Math.min(400, Math.max(1, Math.ceil(options.agents / 40))),
     namespace: NAMESPACE,
   })
-  const trunk = harnessTrunk()
+  // With FreeSWITCH the Trunk names the fleet's first skill group, so carrier calls queue there.
+  const trunk = harnessTrunk(options.softswitch === 'freeswitch' ? fleet.skillGroups[0]?.metadata.name : undefined)
   const dir = await mkdtemp(join(tmpdir(), 'cc-two-sites-'))
   const started: Partial<Record<SiteName, SiteProcesses>> = {}
   const drillAgents: SiteDrillAgent[] = []
@@ -199,6 +239,8 @@ export async function startTwoSites(options: TwoSitesOptions): Promise<TwoSites>
 
   try {
     const agentPassword = randomSecret(12)
+    const eslPasswords = { shanghai: randomSecret(16), nantong: randomSecret(16) }
+    const phonePassword = randomSecret(12)
     const tokenSecretFile = join(dir, 'token-secret')
     const identityFile = join(dir, 'identity.json')
     await writeFile(tokenSecretFile, randomSecret(), { mode: 0o600 })
@@ -208,7 +250,10 @@ export async function startTwoSites(options: TwoSitesOptions): Promise<TwoSites>
       SITE_NAMES.map(async (name) => {
         const redis = await startRedis()
         try {
-          const softswitch = await startUas({ name: `${name}-fs1-${randomSecret(4)}`, lifetimeSeconds: options.softswitchLifetimeSeconds })
+          const softswitch =
+            options.softswitch === 'freeswitch'
+              ? { address: { name: 'fs1', host: HOST, port: await freePort() }, eslPort: await freePort() }
+              : await startUas({ name: `${name}-fs1-${randomSecret(4)}`, lifetimeSeconds: options.softswitchLifetimeSeconds })
           const processes: SiteProcesses = { redis, softswitch, pids: {} }
           started[name] = processes
           recordPids(processes, 'redis')
@@ -252,7 +297,10 @@ export async function startTwoSites(options: TwoSitesOptions): Promise<TwoSites>
           }),
         )
         recordPids(processes, 'edge')
-        await projectFleet(processes.redis.url, fleet)
+        await projectFleet(processes.redis.url, fleet, phonePassword)
+        processes.acdOptions = { site: name, redisUrl: processes.redis.url, port: await freePort() }
+        processes.acd = await startAcdProcess(processes.acdOptions)
+        recordPids(processes, 'acd')
         processes.loginOptions = {
           site: name,
           redisUrl: processes.redis.url,
@@ -260,14 +308,39 @@ export async function startTwoSites(options: TwoSitesOptions): Promise<TwoSites>
           identityFile,
           replicas: loginReplicasFor(options.agents),
           ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
+          ...(options.softswitch === 'freeswitch' ? { acdUrl: processes.acd.url } : {}),
         }
         processes.login = await startLoginProcess(processes.loginOptions)
         recordPids(processes, 'login')
-        processes.acdOptions = { site: name, redisUrl: processes.redis.url, port: await freePort() }
-        processes.acd = await startAcdProcess(processes.acdOptions)
-        recordPids(processes, 'acd')
+        if (!isSipp(processes.softswitch)) await startFreeswitchAndCti(name, processes)
       }),
     )
+
+    async function startFreeswitchAndCti(name: SiteName, processes: SiteProcesses): Promise<void> {
+      const { softswitch, edge, login, acd } = processes
+      if (isSipp(softswitch) || edge === undefined || login === undefined || acd === undefined)
+        throw new Error(`site ${name} did not start`)
+      const ctiPort = await freePort()
+      processes.freeswitch = await startFreeswitch({
+        site: name,
+        sipPort: softswitch.address.port,
+        eslPort: softswitch.eslPort,
+        directoryUrl: `${login.url}/v1/freeswitch/directory`,
+        ctiSocket: { host: HOST, port: ctiPort },
+        eslPassword: eslPasswords[name],
+      })
+      recordPids(processes, 'softswitch')
+      processes.ctiOptions = {
+        site: name,
+        redisUrl: processes.redis.url,
+        acdUrl: acd.url,
+        port: ctiPort,
+        edge: `${edge.host}:${edge.sipPort}`,
+        recordingsDir: processes.freeswitch.recordingsDir,
+      }
+      processes.cti = await startCtiProcess(processes.ctiOptions)
+      recordPids(processes, 'cti')
+    }
 
     const drillTokens = { shanghai: randomSecret(), nantong: randomSecret() }
     const drillAgentUrls = Object.fromEntries(
@@ -307,11 +380,21 @@ export async function startTwoSites(options: TwoSitesOptions): Promise<TwoSites>
         drillAgentUrl: drillAgentUrls[name],
         edgeSip: { host: edge.host, port: edge.sipPort },
         edgeRpcUrl: edge.rpcUrl,
-        softswitchSip: { host: HOST, port: processes.softswitch.port },
+        softswitchSip: { host: HOST, port: processes.softswitch.address.port },
+        ...(processes.freeswitch === undefined ? {} : { freeswitch: processes.freeswitch }),
         kill: () => killComponents(processes, COMPONENTS),
         killComponent: (component) => killComponents(processes, [component]),
         startComponent: (component) => startComponent(processes, component),
-        softswitchInvites: () => processes.softswitch.invites(),
+        softswitchInvites: async () => {
+          const { softswitch } = processes
+          if (!isSipp(softswitch)) throw new Error('FreeSWITCH keeps no INVITE trace: read the call records instead')
+          return softswitch.invites()
+        },
+        callsFrom: async (caller) => {
+          const { softswitch } = processes
+          if (isSipp(softswitch)) return new Set((await softswitch.invites()).filter((i) => i.caller === caller).map((i) => i.callId)).size
+          return (await callRecords(processes.redis.url)).filter((record) => record.caller === caller).length
+        },
       }
     }
     const sites = { shanghai: runningSite('shanghai'), nantong: runningSite('nantong') }
@@ -319,6 +402,7 @@ export async function startTwoSites(options: TwoSitesOptions): Promise<TwoSites>
     return {
       sites,
       agentPassword,
+      phonePassword,
       fleet,
       siteManifests: () =>
         SITE_NAMES.map((name) => {
@@ -331,14 +415,21 @@ export async function startTwoSites(options: TwoSitesOptions): Promise<TwoSites>
               loginUrl: site.loginUrl,
               acdUrl: site.acdUrl,
               edge: { host: site.edgeSip.host, sipPort: site.edgeSip.port, rpcUrl: site.edgeRpcUrl },
-              softswitch: { host: site.softswitchSip.host, sipPort: site.softswitchSip.port },
+              softswitch: {
+                host: site.softswitchSip.host,
+                sipPort: site.softswitchSip.port,
+                ...(site.freeswitch === undefined ? {} : { eslPort: site.freeswitch.esl.port }),
+              },
             },
             poolsOf(name),
           )
           return withDrillAgent(manifest, site.drillAgentUrl)
         }),
-      trunkManifests: () => [harnessTrunk()],
-      secretManifests: () => SITE_NAMES.map((name) => drillAgentSecret(name, drillTokens[name])),
+      trunkManifests: () => [trunk],
+      secretManifests: () => [
+        ...SITE_NAMES.map((name) => drillAgentSecret(name, drillTokens[name])),
+        ...(options.softswitch === 'freeswitch' ? SITE_NAMES.map((name) => eslSecret(name, eslPasswords[name])) : []),
+      ],
       stop,
     }
   } catch (error) {

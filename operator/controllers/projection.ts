@@ -15,12 +15,13 @@ import {
   removeSkillGroup,
 } from '../../workloads/lib/projection/apply.ts'
 import type { Redis } from 'ioredis'
-import { Controller } from '../runtime/controller.ts'
+import { Controller, specChanged } from '../runtime/controller.ts'
 import type { Informer } from '../runtime/informer.ts'
 import { ApiError, type KubeClient } from '../runtime/kube-client.ts'
 import type { Logger } from '../runtime/log.ts'
 import type { OperatorMetrics } from '../runtime/metrics.ts'
 import { coreTypes, objectKey, objectPath, type KubeObject } from '../runtime/resource.ts'
+import { groupInEffect, pinnedSiteInEffect, siteInEffect } from './hold/effective.ts'
 import type { Cached } from './kinds.ts'
 import { SiteRedis } from './site-redis.ts'
 import type { Informers } from './validation.ts'
@@ -33,6 +34,8 @@ interface Projector<T extends KubeObject> {
   informer: Informer<Cached<T>>
   apply: (redis: Redis, object: Cached<T>) => Promise<unknown>
   remove: (redis: Redis, object: Cached<T>) => Promise<unknown>
+  /** Which updates change what is projected: by default, spec changes only. */
+  relevant?: (previous: Cached<T>, object: Cached<T>) => boolean
 }
 
 export interface ProjectionOptions {
@@ -79,14 +82,19 @@ export function projectionControllers(options: ProjectionOptions): { controllers
     {
       name: 'skillgroup',
       informer: informers.skillGroups,
-      apply: applySkillGroup,
+      // The ACDs read the pin in effect: a held pin is not projected (hold/effective.ts).
+      apply: (r, g) => applySkillGroup(r, groupInEffect(g)),
       remove: (r, g) => removeSkillGroup(r, g.metadata.name),
+      relevant: (previous, group) => specChanged(previous, group) || pinnedSiteInEffect(previous) !== pinnedSiteInEffect(group),
     } satisfies Projector<SkillGroup>,
     {
       name: 'site',
       informer: informers.sites,
-      apply: applySite,
+      // The login services read the traffic in effect: a held Drain or Fenced is not projected.
+      apply: (r, s) => applySite(r, siteInEffect(s)),
       remove: (r, s) => removeSite(r, s.metadata.name),
+      // A Site's projection carries its health (status).
+      relevant: () => true,
     } satisfies Projector<Site>,
   ] as unknown as Projector<KubeObject>[]
 
@@ -115,8 +123,7 @@ export function projectionControllers(options: ProjectionOptions): { controllers
         log,
         metrics,
         workers: 8,
-        // A Site's projection carries its health (status); the others are projected from their spec.
-        specChangesOnly: projector.name !== 'site',
+        relevant: projector.relevant ?? specChanged,
         reconcile: async (key) => {
           const live = projector.informer.store.get(key)
           const object = live ?? tombstones.get(key)

@@ -33,6 +33,11 @@ export function generatedSecretRefs(site: Site): { esl?: SecretKeyRef; loginToke
   }
 }
 
+/** The soft switches' Event Socket password: the Site's own Secret, or the one the operator generates. */
+export const eslPasswordSecretRef = (site: Site): SecretKeyRef =>
+  site.spec.components.softswitch.eslPasswordSecretRef ??
+  generatedSecretRefs(site).esl ?? { name: `${site.metadata.name}-esl`, key: 'password' }
+
 /** Where each site's soft switches take SIP: External servers as given, Managed pods by their stable DNS names. */
 export function softswitchAddresses(sites: readonly Site[], clusterDomain: string): Record<string, SoftswitchAddress[]> {
   return Object.fromEntries(
@@ -83,8 +88,7 @@ export function siteObjects(
     clusterDomain: settings.clusterDomain,
     operatorNamespace: settings.operatorNamespace,
     images: settings.images,
-    eslPasswordSecretRef: site.spec.components.softswitch.eslPasswordSecretRef ??
-      secrets.esl ?? { name: `${site.metadata.name}-esl`, key: 'password' },
+    eslPasswordSecretRef: eslPasswordSecretRef(site),
     loginTokenSigningSecretRef: secrets.loginToken,
     ...(secrets.redis ? { managedRedisPasswordSecretRef: secrets.redis } : {}),
     edge: { ...edge, rpcPort: EDGE_RPC_PORT },

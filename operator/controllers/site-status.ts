@@ -2,6 +2,7 @@
 import type { Site } from '../../crds/types.ts'
 import { summarize, type Problem } from '../checks/problem.ts'
 import { setConditions } from '../runtime/conditions.ts'
+import { trafficInEffect } from './hold/effective.ts'
 
 export const COMPONENTS = ['softswitch', 'edge', 'acd', 'login', 'cti'] as const
 export type ComponentName = (typeof COMPONENTS)[number] | 'redis'
@@ -19,6 +20,8 @@ export interface SiteObservation {
   agentsHomed: number
   /** Why the Site could not be provisioned although its own spec is fine (e.g. its edge cannot honour the Trunks). */
   provisioningError?: Problem
+  /** A running drill (spec.drill) that holds these components at zero replicas (operator/failover/drill.ts). */
+  drill?: { name: string; stopped: readonly ComponentName[] }
 }
 
 type SiteStatus = NonNullable<Site['status']>
@@ -26,6 +29,9 @@ type SiteStatus = NonNullable<Site['status']>
 export function siteStatus(site: Site, observed: SiteObservation, now: Date): SiteStatus {
   const problem = summarize(observed.problems)
   const managed = (name: ComponentName) => (name === 'redis' ? site.spec.redis.mode : site.spec.components[name].mode) === 'Managed'
+  // A component a drill holds at zero replicas has all it is asked for (0/0), yet it serves nothing.
+  const { drill } = observed
+  const drilled = drill ? observed.workloads.filter((w) => drill.stopped.includes(w.component)).map((w) => w.component) : []
   const components = [...COMPONENTS, 'redis' as const].map((name) => {
     const workload = observed.workloads.find((w) => w.component === name)
     return {
@@ -33,12 +39,17 @@ export function siteStatus(site: Site, observed: SiteObservation, now: Date): Si
       mode: managed(name) ? ('Managed' as const) : ('External' as const),
       health: 'Unknown' as const,
       ...(workload ? { ready: `${workload.ready}/${workload.desired}` } : {}),
+      ...(drill && drilled.includes(name) ? { message: `stopped by drill ${drill.name}` } : {}),
     }
   })
-  const notReady = observed.workloads.filter((w) => w.ready < w.desired).map((w) => w.component)
+  const notReady = observed.workloads.filter((w) => w.ready < w.desired || drilled.includes(w.component)).map((w) => w.component)
   const provisioned = !problem && !observed.provisioningError
   const ready = provisioned && notReady.length === 0
-  const traffic = site.spec.traffic ?? 'Active'
+  const drillMessage = drill && drilled.length > 0 ? `drill ${drill.name} holds ${drilled.join(', ')} at 0 replicas` : undefined
+  const shortOf = notReady.filter((component) => !drilled.includes(component))
+  const notReadyMessage = [drillMessage, shortOf.length > 0 ? `not ready: ${shortOf.join(', ')}` : undefined].filter(Boolean).join('; ')
+  const degraded = drilled.length > 0 || (notReady.length > 0 && observed.workloads.some((w) => w.ready > 0))
+  const traffic = trafficInEffect(site)
   const phase =
     problem || observed.provisioningError
       ? 'Failed'
@@ -50,7 +61,7 @@ export function siteStatus(site: Site, observed: SiteObservation, now: Date): Si
             ? 'Provisioning'
             : ready
               ? 'Ready'
-              : observed.workloads.some((w) => w.ready > 0)
+              : degraded
                 ? 'Degraded'
                 : 'Provisioning'
   const conditions = setConditions(
@@ -66,12 +77,13 @@ export function siteStatus(site: Site, observed: SiteObservation, now: Date): Si
         : {
             type: 'Ready',
             status: 'False',
-            reason: (problem ?? observed.provisioningError)?.reason ?? (notReady.length ? 'ComponentsNotReady' : 'Provisioning'),
-            message:
-              (problem ?? observed.provisioningError)?.message ?? (notReady.length ? `not ready: ${notReady.join(', ')}` : 'provisioning'),
+            reason:
+              (problem ?? observed.provisioningError)?.reason ??
+              (drillMessage ? 'DrillStopped' : notReady.length ? 'ComponentsNotReady' : 'Provisioning'),
+            message: (problem ?? observed.provisioningError)?.message ?? (notReady.length ? notReadyMessage : 'provisioning'),
           },
-      notReady.length > 0 && observed.workloads.some((w) => w.ready > 0)
-        ? { type: 'Degraded', status: 'True', reason: 'ComponentsNotReady', message: `not ready: ${notReady.join(', ')}` }
+      degraded
+        ? { type: 'Degraded', status: 'True', reason: drillMessage ? 'DrillStopped' : 'ComponentsNotReady', message: notReadyMessage }
         : { type: 'Degraded', status: 'False', reason: 'AsDesired', message: 'no component is short of replicas' },
     ],
     site.metadata.generation,

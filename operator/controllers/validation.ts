@@ -1,6 +1,8 @@
 // The controllers that judge Trunks, SkillGroups, AgentSeats and PhoneMACs against each other and the
-// Sites, and the mapping that re-judges an object when something it refers to appears or goes.
+// Sites, and the mapping that re-judges an object when something it refers to appears or goes (or, for
+// overflow cycles, when a group on its overflow chain changes).
 import type { AgentSeat, PhoneMAC, Site, SkillGroup, Trunk } from '../../crds/types.ts'
+import { overflowChain, overflowCycleProblems } from '../checks/overflow-cycles.ts'
 import { agentSeatProblems, phoneProblems, skillGroupProblems, trunkProblems, type Known } from '../checks/references.ts'
 import type { Problem } from '../checks/problem.ts'
 import type { Controller, Watch } from '../runtime/controller.ts'
@@ -53,6 +55,11 @@ function claimants<T extends KubeObject>(informer: Informer<T>, index: string, v
   ]
 }
 
+/** Looks up the SkillGroups in a group's namespace by name. */
+function groupsBeside(informer: Informer<Cached<SkillGroup>>, group: KubeObject) {
+  return (name: string) => informer.store.get(scoped(group, name))
+}
+
 type Shared = Omit<ReadinessControllerOptions<never>, 'name' | 'type' | 'informer' | 'check' | 'watches'>
 
 export function validationControllers(
@@ -77,8 +84,17 @@ export function validationControllers(
       name: 'skillgroup',
       type: types.skillGroup,
       informer: skillGroups,
-      check: (group) => [...skillGroupProblems(group, knownIn(informers, group.metadata.namespace)), ...checkSkillGroupRules(group)],
-      watches: [watch(sites, referrers(skillGroups, 'site')), watch(skillGroups, referrers(skillGroups, 'skillGroup'))],
+      check: (group) => [
+        ...skillGroupProblems(group, knownIn(informers, group.metadata.namespace)),
+        ...overflowCycleProblems(group, groupsBeside(skillGroups, group)),
+        ...checkSkillGroupRules(group),
+      ],
+      watches: [
+        watch(sites, referrers(skillGroups, 'site')),
+        watch(skillGroups, referrers(skillGroups, 'skillGroup')),
+        // A group's overflow changed: the groups on its chain, before and after, may have entered or left a cycle.
+        watch(skillGroups, (group) => overflowChain(group, groupsBeside(skillGroups, group)).groups.map((name) => scoped(group, name))),
+      ],
     }),
     readinessController({
       ...shared,

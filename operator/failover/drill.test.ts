@@ -49,6 +49,7 @@ describe('drill plan', () => {
     assert.deepEqual(result.lastDrill, {
       name: 'q1-site-down',
       state: 'Running',
+      scenario: 'SiteDown',
       timeline: { id: 'site-a-drill-q1-site-down', reason: 'drill q1-site-down: SiteDown for 60 s', fault: at(0).toISOString() },
     })
     assert.deepEqual(result.inject, drillFaults('SiteDown'))

@@ -126,7 +126,12 @@ export function completeDrill(lastDrill: LastDrill): { lastDrill: LastDrill; eve
 function start(site: string, drill: DrillSpec, now: Date): DrillPlan {
   const reason = `drill ${drill.name}: ${drill.scenario} for ${drill.durationSeconds} s`
   return {
-    lastDrill: { name: drill.name, state: 'Running', timeline: { id: `${site}-drill-${drill.name}`, reason, fault: now.toISOString() } },
+    lastDrill: {
+      name: drill.name,
+      state: 'Running',
+      scenario: drill.scenario,
+      timeline: { id: `${site}-drill-${drill.name}`, reason, fault: now.toISOString() },
+    },
     inject: drillFaults(drill.scenario),
     restore: [],
     requeueAfterMs: drill.durationSeconds * 1000,

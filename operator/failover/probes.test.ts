@@ -184,9 +184,11 @@ describe('Event Socket probe against a scripted Event Socket peer (FreeSWITCH is
   })
 })
 
-describe('HTTP /healthz probe against a local HTTP server', () => {
+describe('HTTP /healthz (or /readyz) probe against a local HTTP server', () => {
   const server = createHttpServer((request, response) => {
     if (request.url === '/login/healthz') response.end('ok')
+    else if (request.url === '/edge/healthz') response.end('ok')
+    else if (request.url === '/edge/readyz') response.writeHead(503).end('Kamailio does not answer')
     else if (request.url === '/sick/healthz') response.writeHead(503).end('not ready')
     else if (request.url !== '/hang/healthz') response.writeHead(404).end()
   })
@@ -202,6 +204,11 @@ describe('HTTP /healthz probe against a local HTTP server', () => {
   it('is alive on 2xx, under a base URL with a path and a trailing slash', async () => {
     const result = await probeHttpHealth(`${base}/login/`, timeoutMs)
     assert.deepEqual([result.ok, result.detail], [true, 'HTTP 200'])
+  })
+
+  it('asks /readyz when told to (a Managed edge agent, whose /healthz answers without Kamailio)', async () => {
+    assert.equal((await probeHttpHealth(`${base}/edge`, timeoutMs)).ok, true)
+    assert.deepEqual((await probeHttpHealth(`${base}/edge`, timeoutMs, '/readyz')).error, 'HTTP 503')
   })
 
   it('is not alive on 503', async () => {

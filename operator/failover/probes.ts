@@ -100,11 +100,14 @@ function takeFrame(buffered: string): { headers: Map<string, string>; rest: stri
   return bodyEnd > buffered.length ? undefined : { headers, rest: buffered.slice(bodyEnd) }
 }
 
-/** acd and login: GET <base>/healthz must answer 2xx. */
-export function probeHttpHealth(baseUrl: string, timeoutMs: number): Promise<ProbeResult> {
+/**
+ * acd and login: GET <base>/healthz must answer 2xx. A Managed edge's agent: GET <base>/readyz, which
+ * answers only while its Kamailio answers JSON-RPC (its /healthz says only that the agent runs).
+ */
+export function probeHttpHealth(baseUrl: string, timeoutMs: number, path: '/healthz' | '/readyz' = '/healthz'): Promise<ProbeResult> {
   return probe(timeoutMs, (settle) => {
     const abort = new AbortController()
-    fetch(`${baseUrl.replace(/\/+$/, '')}/healthz`, { signal: abort.signal })
+    fetch(`${baseUrl.replace(/\/+$/, '')}${path}`, { signal: abort.signal })
       .then(async (response) => {
         await response.arrayBuffer()
         const status = `HTTP ${response.status}`

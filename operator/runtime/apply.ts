@@ -32,6 +32,25 @@ function revisionOf(object: KubeObject): string {
   return object.metadata.generation !== undefined ? `g${object.metadata.generation}` : `r${object.metadata.resourceVersion ?? ''}`
 }
 
+type ConditionEntry = { type?: unknown }
+const byType = (conditions: readonly ConditionEntry[]) => [...conditions].sort((a, b) => String(a.type).localeCompare(String(b.type)))
+
+/**
+ * Whether the live status already has these keys as given. `conditions` is a list-map keyed by type, and
+ * writers own their own types (a Site's Provisioned and Ready beside its Held): only the types given count.
+ */
+export function ownStatusUnchanged(liveStatus: Record<string, unknown>, status: Record<string, unknown>): boolean {
+  const liveOwned = Object.fromEntries(
+    Object.keys(status).map((key) => {
+      if (key !== 'conditions' || !Array.isArray(status.conditions) || !Array.isArray(liveStatus.conditions)) return [key, liveStatus[key]]
+      const types = new Set((status.conditions as ConditionEntry[]).map((c) => c.type))
+      return [key, byType((liveStatus.conditions as ConditionEntry[]).filter((c) => types.has(c.type)))]
+    }),
+  )
+  const wanted = Array.isArray(status.conditions) ? { ...status, conditions: byType(status.conditions as ConditionEntry[]) } : status
+  return contentHash(liveOwned) === contentHash(wanted)
+}
+
 export class Applier {
   private readonly client: KubeClient
   /** uid -> revision the object had right after our last apply, to notice edits by others. */
@@ -74,9 +93,7 @@ export class Applier {
     status: Record<string, unknown>,
     fieldManager = FIELD_MANAGER,
   ): Promise<boolean> {
-    const liveStatus = (live.status ?? {}) as Record<string, unknown>
-    const liveOwned = Object.fromEntries(Object.keys(status).map((key) => [key, liveStatus[key]]))
-    if (contentHash(liveOwned) === contentHash(status)) return false
+    if (ownStatusUnchanged((live.status ?? {}) as Record<string, unknown>, status)) return false
     await this.client.json('PATCH', objectPath(type, live.metadata.namespace, live.metadata.name, 'status'), {
       query: { fieldManager, force: true },
       body: {

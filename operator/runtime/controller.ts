@@ -19,13 +19,24 @@ export interface Watch<T extends KubeObject> {
   map: (object: T) => string[]
   /** Ignore updates that leave metadata.generation as it was (status-only changes). */
   specChangesOnly?: boolean
+  /** Finer than specChangesOnly: an update counts only when this says it changed something the controller reads. */
+  relevant?: (previous: T, object: T) => boolean
 }
 
 /** An update that changed only status (and metadata other than deletion) keeps the generation. */
-function specChanged(previous: KubeObject, object: KubeObject): boolean {
+export function specChanged(previous: KubeObject, object: KubeObject): boolean {
   return (
     previous.metadata.generation !== object.metadata.generation || previous.metadata.deletionTimestamp !== object.metadata.deletionTimestamp
   )
+}
+
+function relevantUpdate<T extends KubeObject>(
+  filter: { specChangesOnly?: boolean; relevant?: (previous: T, object: T) => boolean },
+  previous: T,
+  object: T,
+): boolean {
+  if (filter.relevant) return filter.relevant(previous, object)
+  return !filter.specChangesOnly || specChanged(previous, object)
 }
 
 export interface ControllerOptions<P extends KubeObject> {
@@ -35,6 +46,8 @@ export interface ControllerOptions<P extends KubeObject> {
   workers?: number
   /** Reconcile the primary object only when its spec changed, not on status updates (its own included). */
   specChangesOnly?: boolean
+  /** Finer than specChangesOnly: reconcile on an update only when this says it changed something the controller reads. */
+  relevant?: (previous: P, object: P) => boolean
   log: Logger
   metrics: OperatorMetrics
 }
@@ -64,7 +77,7 @@ export class Controller<P extends KubeObject> {
     options.primary.addHandlers({
       add: enqueue,
       update: (previous, object) => {
-        if (!options.specChangesOnly || specChanged(previous, object)) enqueue(object)
+        if (relevantUpdate(options, previous, object)) enqueue(object)
       },
       delete: enqueue,
     })
@@ -78,7 +91,7 @@ export class Controller<P extends KubeObject> {
     watch.informer.addHandlers({
       add: enqueue,
       update: (previous, object) => {
-        if (watch.specChangesOnly && !specChanged(previous, object)) return
+        if (!relevantUpdate(watch, previous, object)) return
         enqueue(previous)
         enqueue(object)
       },

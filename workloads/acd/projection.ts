@@ -17,12 +17,18 @@ export class SkillGroupProjection {
   private readonly engine: AcdEngine
   private readonly log: SkillGroupProjectionLog
   private readonly refusals = new Map<string, string>()
+  #loaded = false
 
   constructor(redis: Redis, subscriber: Redis, engine: AcdEngine, log: SkillGroupProjectionLog) {
     this.redis = redis
     this.subscriber = subscriber
     this.engine = engine
     this.log = log
+  }
+
+  /** Every projected SkillGroup has been read since the last (re)connect: the ACD decides with the groups the operator projected. */
+  get loaded(): boolean {
+    return this.#loaded
   }
 
   /** Groups whose current projected spec was refused, with why. */
@@ -38,6 +44,7 @@ export class SkillGroupProjection {
     })
     // After a reconnect the subscription is renewed by ioredis, but changes made meanwhile were missed.
     this.subscriber.on('ready', () => void this.reloadAll().catch((error: unknown) => this.log.warn(String(error))))
+    this.subscriber.on('close', () => (this.#loaded = false))
     await this.subscriber.subscribe(PROJECTION_CHANNEL)
     await this.reloadAll()
   }
@@ -47,6 +54,7 @@ export class SkillGroupProjection {
     const known = new Set(names)
     for (const name of this.engine.skillGroupNames()) if (!known.has(name)) this.engine.deleteSkillGroup(name)
     for (const name of names) await this.reload(name)
+    this.#loaded = true
   }
 
   async reload(name: string): Promise<void> {

@@ -15,8 +15,12 @@ export interface AcdServerParts {
   metrics: AcdMetrics
   projection?: SkillGroupProjection
   instructions: InstructionWaiters
+  /** Whether the ACD can serve (its Redis answers, its SkillGroups are loaded); /readyz answers 503 with the reason when not. */
+  readiness?: () => Promise<Readiness>
   logger?: boolean
 }
+
+export type Readiness = { ready: true; skillGroups: number } | { ready: false; reason: string }
 
 /** Long-polls for a call's next instruction. */
 export class InstructionWaiters {
@@ -145,6 +149,12 @@ export function buildAcdServer(parts: AcdServerParts): FastifyInstance {
   })
 
   app.get('/healthz', () => ({ ok: true }))
+  app.get('/readyz', async (_request, reply) => {
+    const readiness = parts.readiness ? await parts.readiness() : { ready: true as const, skillGroups: engine.skillGroupNames().length }
+    return readiness.ready
+      ? { status: 'ready', skillGroups: readiness.skillGroups }
+      : reply.code(503).send({ status: 'not ready', message: readiness.reason })
+  })
   app.get('/metrics', async (_request, reply) => {
     const text = await metrics.registry.metrics()
     return reply.type(metrics.registry.contentType).send(text)

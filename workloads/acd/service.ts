@@ -4,7 +4,7 @@ import { Redis } from 'ioredis'
 import { AcdEngine, type EngineOptions } from './engine.ts'
 import { createAcdMetrics } from './metrics.ts'
 import { SkillGroupProjection } from './projection.ts'
-import { buildAcdServer, InstructionWaiters } from './server.ts'
+import { buildAcdServer, InstructionWaiters, type Readiness } from './server.ts'
 import { DEFAULT_SERVICE_LEVEL_WINDOW_MS } from './service-level.ts'
 import { AcdStore } from './store.ts'
 
@@ -20,6 +20,17 @@ export interface AcdConfig {
   logger?: boolean
 }
 
+/** A readiness check gives up on Redis after this long (the kubelet's probe waits 2 s). */
+const READY_TIMEOUT_MS = 1500
+
+function withinReadyTimeout<T>(what: string, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS)
+  })
+  return Promise.race([work, late]).finally(() => clearTimeout(timer))
+}
+
 export interface RunningAcd {
   url: string
   port: number
@@ -30,6 +41,11 @@ export interface RunningAcd {
 export async function startAcd(config: AcdConfig): Promise<RunningAcd> {
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 })
   const subscriber = redis.duplicate()
+  // ioredis reconnects by itself; without a listener each failed attempt is an "unhandled error" on stderr.
+  // The host only: the URL may hold the password.
+  const redisDown = (error: Error) => app.log.warn(`Redis at ${new URL(config.redisUrl).host}: ${error.message}`)
+  redis.on('error', redisDown)
+  subscriber.on('error', redisDown)
   const windowMs = config.serviceLevelWindowMilliseconds ?? DEFAULT_SERVICE_LEVEL_WINDOW_MS
   const instructions = new InstructionWaiters()
   let flushSoon: () => void = () => undefined
@@ -46,7 +62,18 @@ export async function startAcd(config: AcdConfig): Promise<RunningAcd> {
   const store = new AcdStore(redis, engine, windowMs, (error) => app.log.error(`writing ACD state to Redis failed: ${String(error)}`))
   flushSoon = () => void store.flush()
   const projection = new SkillGroupProjection(redis, subscriber, engine, { warn: (message) => app.log.warn(message) })
-  const app = buildAcdServer({ engine, store, metrics, projection, instructions, logger: config.logger })
+  // Ready when its Redis answers and every projected SkillGroup is loaded (read again here if a reload
+  // after a reconnect failed), so the login service and the CTI bridge are sent only to an ACD that can decide.
+  const readiness = async (): Promise<Readiness> => {
+    try {
+      await withinReadyTimeout('Redis', redis.ping())
+      if (!projection.loaded) await withinReadyTimeout('loading the SkillGroups from Redis', projection.reloadAll())
+      return { ready: true, skillGroups: engine.skillGroupNames().length }
+    } catch (error) {
+      return { ready: false, reason: error instanceof Error ? error.message : String(error) }
+    }
+  }
+  const app = buildAcdServer({ engine, store, metrics, projection, instructions, readiness, logger: config.logger })
 
   await projection.start()
   engine.restore(await store.load())

@@ -33,7 +33,8 @@ export class LoginApi {
   /** `localAddress`: the desktop's own address, the one its connections leave from (default: the system's choice). */
   constructor(options: { localAddress?: string | undefined } = {}) {
     const { localAddress } = options
-    this.dispatcher = localAddress === undefined ? getGlobalDispatcher() : new Agent({ connect: { localAddress } })
+    // A client option, not a connect option: undici's connector takes the local address from the client only.
+    this.dispatcher = localAddress === undefined ? getGlobalDispatcher() : new Agent({ localAddress })
   }
 
   signIn(baseUrl: string, credentials: Credentials, takeoverId?: string): Promise<SignInResult> {

@@ -1,5 +1,10 @@
-// The CTI bridge's side of the ACD API (workloads/acd/README.md).
+// The CTI bridge's side of the ACD API (workloads/acd/README.md). A request the ACD refused to connect
+// (an ACD restarting) never reached it, so it is sent again after a short, growing pause, a few times,
+// before the call is given up on.
+import { setTimeout as delay } from 'node:timers/promises'
 import type { Instruction } from '../acd/model.ts'
+
+const RETRY_DELAYS_MS = [100, 300, 900]
 
 export interface AcdCallView {
   callId: string
@@ -52,12 +57,7 @@ export class AcdClient {
   }
 
   private async send<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-    const response = await fetch(`${this.baseUrl}${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal,
-    })
+    const response = await this.fetchWithRetries(method, path, body, signal)
     const text = await response.text()
     if (!response.ok) {
       let detail = text
@@ -70,4 +70,24 @@ export class AcdClient {
     }
     return JSON.parse(text) as T
   }
+
+  private async fetchWithRetries(method: string, path: string, body: unknown, signal: AbortSignal | undefined): Promise<Response> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fetch(`${this.baseUrl}${path}`, {
+          method,
+          headers: body === undefined ? {} : { 'content-type': 'application/json' },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal,
+        })
+      } catch (error) {
+        const pause = RETRY_DELAYS_MS[attempt]
+        if (signal?.aborted || pause === undefined || !neverReached(error)) throw error
+        await delay(pause, undefined, signal === undefined ? {} : { signal })
+      }
+    }
+  }
 }
+
+/** fetch failed before the request could have reached the ACD. */
+const neverReached = (error: unknown): boolean => (error as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED'

@@ -34,6 +34,16 @@ export async function startBridge(
   const boundPort = typeof address === 'object' && address !== null ? address.port : port
   const calls = new Set<Promise<unknown>>()
   const eslServer = new esl.Server({ server })
+  // A caller who hangs up while FreeSWITCH connects closes the socket under modesl, which then emits
+  // `error` (EPIPE): unheard, that would end the process and every call on it.
+  eslServer.on('connection::open', (connection) => {
+    connection.on('error', (error: Error) => {
+      if (connection.getInfo() !== null) return
+      deps.metrics.eslError('connection')
+      deps.log.warn(`an Event Socket connection failed before its call was set up: ${error.message}`)
+    })
+  })
+  deps.metrics.callsInProgress(() => calls.size)
   eslServer.on('connection::ready', (connection) => {
     const call = handleCall(connection, deps)
       .then((record) => {

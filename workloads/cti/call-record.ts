@@ -19,8 +19,12 @@ export interface CallRecord {
   skillGroup: string
   /** ISO 8601 timestamps; absent when the call never got that far. */
   queuedAt?: string
+  /** When the first offered agent's phone was rung. */
   offeredAt?: string
+  /** When the agent answered. */
   answeredAt?: string
+  /** When FreeSWITCH bridged the caller and the agent (media flows from here). */
+  bridgedAt?: string
   endedAt: string
   agentId?: string
   operatorId?: string
@@ -33,6 +37,8 @@ export interface CallRecord {
   hangupCause?: string
   /** Why the bridge could not handle the call (disposition failed). */
   failure?: string
+  /** The WAV file FreeSWITCH recorded the bridged call into (a path on the soft switch). */
+  recording?: string
 }
 
 export interface CallRecordSink {

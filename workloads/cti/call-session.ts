@@ -5,19 +5,22 @@ import type { Connection, Event } from 'modesl'
 import type { Instruction } from '../acd/model.ts'
 import type { AcdClient } from './acd-client.ts'
 import type { CallRecord, CallRecordSink } from './call-record.ts'
-import { AGENT_LEG_VARIABLE, agentDialString, fill, incomingCall, type IncomingCall } from './channel.ts'
-import { EslChannel } from './esl-channel.ts'
+import { AGENT_LEG_VARIABLE, agentDialString, incomingCall, siteTransferDialString, type IncomingCall } from './channel.ts'
+import { EslChannel, FreeswitchRefusedError } from './esl-channel.ts'
+import type { CallOutcome, CtiMetrics } from './metrics.ts'
 
 export interface CallSessionConfig {
   site: string
   /** Used when the dialplan set no cc_skill_group. */
   defaultSkillGroup?: string
-  /** One agent leg, e.g. `user/{extension}`. */
+  /** One agent leg, e.g. `user/{extension}@{site}`: placeholders extension and site. */
   agentLegTemplate: string
-  /** Where an overflow to another site goes, e.g. `sofia/gateway/{site}/{called}`; placeholders site, called, skillGroup. */
-  siteTransferTemplate: string
-  /** Played to a waiting caller, e.g. `local_stream://moh`; none when unset. */
+  /** This site's edge (host:port): a transfer to another site's queue goes through it. */
+  edge: string
+  /** Played to a waiting caller until an agent is offered, e.g. a tone_stream:// loop; none when unset. */
   musicOnHold?: string
+  /** Where FreeSWITCH writes the recordings; FreeSWITCH's own recordings_dir when unset. */
+  recordingsDir?: string
   /** Long-poll length for the ACD's next instruction. */
   instructionWaitSeconds: number
 }
@@ -26,6 +29,7 @@ export interface CallSessionDeps {
   acd: AcdClient
   records: CallRecordSink
   config: CallSessionConfig
+  metrics: CtiMetrics
   log: { info(message: string): void; warn(message: string): void }
 }
 
@@ -68,11 +72,20 @@ class CallSession {
 
   async run(): Promise<CallRecord> {
     try {
+      await this.handle()
+    } finally {
+      this.deps.metrics.callEnded(this.record.skillGroup, this.record.disposition satisfies CallOutcome)
+    }
+    return this.record
+  }
+
+  private async handle(): Promise<void> {
+    try {
       const setUp = await Promise.race([this.setUp().then(() => true), this.channel.hungUp.then(() => false)])
       if (!setUp) {
         this.record.disposition = 'abandoned'
         this.record.hangupCause = await this.channel.hungUp
-        return this.record
+        return
       }
       if (this.record.skillGroup === '') throw new Error('no skill group: set the channel variable cc_skill_group in the dialplan')
       const queued = await this.deps.acd.queueCall({
@@ -86,6 +99,7 @@ class CallSession {
       this.record.queuedAt = new Date().toISOString()
       await this.follow(queued.instruction)
     } catch (error) {
+      if (error instanceof FreeswitchRefusedError) this.deps.metrics.eslError('command')
       this.record.disposition = 'failed'
       this.record.failure = error instanceof Error ? error.message : String(error)
       this.deps.log.warn(`call ${this.call.callId}: ${this.record.failure}`)
@@ -94,12 +108,15 @@ class CallSession {
       this.record.endedAt = new Date().toISOString()
       this.channel.close()
     }
-    return this.record
   }
 
+  // continue_on_fail: a bridge that fails (busy, rejected, unreachable phone) leaves the caller up for the
+  // next offer; FreeSWITCH would hang the caller up otherwise. hangup_after_bridge: once the agent hangs
+  // up, the caller is done too.
   private async setUp(): Promise<void> {
     await this.channel.subscribe()
     await this.channel.execute('answer')
+    await this.channel.execute('set', 'continue_on_fail=true')
     await this.channel.execute('set', 'hangup_after_bridge=true')
   }
 
@@ -147,10 +164,21 @@ class CallSession {
     }
   }
 
+  /** Plays the music on hold until an offer breaks it; a file FreeSWITCH cannot play is said, not ignored. */
   private hold(): void {
-    if (this.holding || this.deps.config.musicOnHold === undefined) return
+    const music = this.deps.config.musicOnHold
+    if (this.holding || music === undefined) return
     this.holding = true
-    void this.channel.execute('playback', this.deps.config.musicOnHold).then(() => (this.holding = false))
+    const started = Date.now()
+    void this.channel
+      .execute('playback', music)
+      .then((complete) => {
+        const response = complete.getHeader('Application-Response') ?? ''
+        if (response !== 'FILE PLAYED' && response !== 'PLAYBACK_INTERRUPTED' && Date.now() - started < 1000)
+          this.deps.log.warn(`call ${this.call.callId}: the music on hold ${music} did not play: ${response}`)
+      })
+      .catch(() => undefined)
+      .finally(() => (this.holding = false))
   }
 
   private async stopHold(): Promise<void> {
@@ -161,8 +189,10 @@ class CallSession {
     await this.stopHold()
     this.record.offers++
     this.record.offeredAt ??= new Date().toISOString()
+    this.deps.metrics.callOffered(this.record.skillGroup)
     const bridged = this.channel.next('CHANNEL_BRIDGE')
-    const completed = this.channel.execute('bridge', agentDialString(offer.agents, offer.ringSeconds, this.deps.config.agentLegTemplate))
+    const { agentLegTemplate, site } = this.deps.config
+    const completed = this.channel.execute('bridge', agentDialString(offer.agents, offer.ringSeconds, agentLegTemplate, site))
     const first = await Promise.race([
       bridged.then((event) => ({ bridged: event })),
       completed.then((event) => ({ completed: event })),
@@ -192,7 +222,9 @@ class CallSession {
   private async talk(offer: Offer, agentId: string): Promise<void> {
     const agent = offer.agents.find((candidate) => candidate.agentId === agentId)
     this.record.answeredAt = new Date().toISOString()
+    this.record.bridgedAt = this.record.answeredAt
     this.record.disposition = 'answered'
+    await this.startRecording()
     this.record.agentId = agentId
     this.record.operatorId = agent?.operatorId
     this.record.extension = agent?.extension
@@ -206,6 +238,19 @@ class CallSession {
     await this.deps.acd.ended(this.call.callId)
   }
 
+  /** FreeSWITCH records the bridged call (both parties, one WAV) until it ends. */
+  private async startRecording(): Promise<void> {
+    try {
+      const dir = this.deps.config.recordingsDir ?? (await this.channel.api('global_getvar', 'recordings_dir'))
+      const path = `${dir}/${this.call.callId}.wav`
+      const answer = await this.channel.api('uuid_record', `${this.call.callId} start ${path}`)
+      if (!answer.startsWith('+OK')) throw new Error(answer)
+      this.record.recording = path
+    } catch (error) {
+      this.deps.log.warn(`call ${this.call.callId}: not recorded: ${String(error)}`)
+    }
+  }
+
   private async abandoned(cause?: string): Promise<void> {
     this.record.disposition = 'abandoned'
     this.record.hangupCause = cause ?? (await this.channel.hungUp)
@@ -216,10 +261,11 @@ class CallSession {
     await this.stopHold()
     this.record.disposition = 'transferred'
     this.record.transferredTo = instruction.site
-    const target = fill(this.deps.config.siteTransferTemplate, {
+    const target = siteTransferDialString({
       site: instruction.site,
-      called: this.call.called,
       skillGroup: instruction.skillGroup,
+      called: this.call.called,
+      edge: this.deps.config.edge,
     })
     await Promise.race([this.channel.execute('bridge', target), this.channel.hungUp])
     this.record.hangupCause = await this.channel.hungUp
@@ -238,10 +284,14 @@ export async function handleCall(connection: Connection, deps: CallSessionDeps):
     call = channelData(connection)
   } catch (error) {
     deps.log.warn(String(error))
-    connection.disconnect()
+    if (connection.socket !== null && !connection.socket.destroyed) connection.disconnect()
     return undefined
   }
-  const record = await new CallSession(new EslChannel(connection, call.callId), call, deps).run()
+  const channel = new EslChannel(connection, call.callId, (error) => {
+    deps.metrics.eslError('connection')
+    deps.log.warn(`call ${call.callId}: Event Socket: ${error.message}`)
+  })
+  const record = await new CallSession(channel, call, deps).run()
   await deps.records.write(record)
   return record
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { agentDialString, attributeValue, fill, incomingCall } from './channel.ts'
+import { agentDialString, attributeValue, fill, incomingCall, siteTransferDialString } from './channel.ts'
 
 describe('channel data and dial strings', () => {
   it('reads the call from CHANNEL_DATA headers, with cc_attr_* variables as typed attributes', () => {
@@ -43,16 +43,24 @@ describe('channel data and dial strings', () => {
           { agentId: 'A2', extension: '8002' },
         ],
         15,
-        'user/{extension}@${domain_name}',
+        'user/{extension}@{site}',
+        'shanghai',
       ),
-      '{originate_timeout=15,ignore_early_media=true}[cc_agent_id=A1]user/8001@${domain_name},[cc_agent_id=A2]user/8002@${domain_name}',
+      '{originate_timeout=15,ignore_early_media=true}[cc_agent_id=A1]user/8001@shanghai,[cc_agent_id=A2]user/8002@shanghai',
     )
   })
 
   it('strips characters that would break out of a leg from agent IDs and extensions', () => {
     assert.equal(
-      agentDialString([{ agentId: 'A1],x', extension: '80 01' }], 5, 'user/{extension}'),
+      agentDialString([{ agentId: 'A1],x', extension: '80 01' }], 5, 'user/{extension}', 'shanghai'),
       '{originate_timeout=5,ignore_early_media=true}[cc_agent_id=A1x]user/8001',
+    )
+  })
+
+  it('hands a transfer to the edge with headers naming the other site and its queue', () => {
+    assert.equal(
+      siteTransferDialString({ site: 'nantong', skillGroup: 'hotel', called: '+4008123123', edge: '10.0.0.5:5060' }),
+      '{sip_h_X-CC-Transfer-Site=nantong,sip_h_X-CC-Skill-Group=hotel}sofia/callcenter/+4008123123@10.0.0.5:5060',
     )
   })
 

@@ -1,10 +1,11 @@
 // Pure translation between FreeSWITCH channel data and the bridge's own terms: what a call is (from the
 // CHANNEL_DATA headers of an outbound-socket connection) and the dial strings that ring agents or
 // transfer a call to another site.
+import { CHANNEL_VARIABLES, SIP_PROFILE, SKILL_GROUP_HEADER, TRANSFER_SITE_HEADER } from '../lib/softswitch-names.ts'
 
 /** Channel variables the dialplan sets before `socket <bridge>:8084 async full`. */
-export const SKILL_GROUP_VARIABLE = 'cc_skill_group'
-export const TRUNK_VARIABLE = 'cc_trunk'
+const SKILL_GROUP_VARIABLE = CHANNEL_VARIABLES.skillGroup
+const TRUNK_VARIABLE = CHANNEL_VARIABLES.trunk
 /** `cc_attr_<name>=<value>` becomes `call.<name>` in the skill group's CEL rules. */
 export const ATTRIBUTE_PREFIX = 'cc_attr_'
 /** Set on each agent leg of a bridge, read back from the leg that answered. */
@@ -72,9 +73,19 @@ export function agentDialString(
   agents: readonly { agentId: string; extension: string }[],
   ringSeconds: number,
   legTemplate: string,
+  site: string,
 ): string {
   const legs = agents.map(
-    (agent) => `[${AGENT_LEG_VARIABLE}=${safe(agent.agentId)}]${fill(legTemplate, { extension: safe(agent.extension) })}`,
+    (agent) => `[${AGENT_LEG_VARIABLE}=${safe(agent.agentId)}]${fill(legTemplate, { extension: safe(agent.extension), site: safe(site) })}`,
   )
   return `{originate_timeout=${ringSeconds},ignore_early_media=true}${legs.join(',')}`
+}
+
+/**
+ * Hands the call to another site's queue through this site's edge: the headers name the site (the edge
+ * routes to its soft switches) and the skill group (that site's dialplan queues the call in it).
+ */
+export function siteTransferDialString(transfer: { site: string; skillGroup: string; called: string; edge: string }): string {
+  const headers = [`sip_h_${TRANSFER_SITE_HEADER}=${safe(transfer.site)}`, `sip_h_${SKILL_GROUP_HEADER}=${safe(transfer.skillGroup)}`]
+  return `{${headers.join(',')}}sofia/${SIP_PROFILE}/${safe(transfer.called)}@${safe(transfer.edge)}`
 }

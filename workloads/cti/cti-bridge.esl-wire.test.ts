@@ -10,6 +10,7 @@ import { startAcd, type RunningAcd } from '../acd/service.ts'
 import { PROJECTION_CHANNEL, projectionKeys } from '../lib/keys.ts'
 import { startRedis, type TestRedis } from '../lib/testing/redis.ts'
 import { AcdClient } from './acd-client.ts'
+import { createCtiMetrics } from './metrics.ts'
 import { startBridge, type RunningBridge } from './bridge.ts'
 import { CALL_RECORD_STREAM, RedisStreamCallRecords, type CallRecord } from './call-record.ts'
 import { ScriptedEslPeer } from './testing/scripted-esl-peer.ts'
@@ -101,10 +102,12 @@ describe('CTI bridge against a scripted Event Socket peer (not FreeSWITCH), with
         config: {
           site: SITE,
           agentLegTemplate: 'user/{extension}',
-          siteTransferTemplate: 'sofia/gateway/{site}/{called}',
+          edge: '127.0.0.1:5060',
           musicOnHold: 'local_stream://moh',
+          recordingsDir: '/recordings',
           instructionWaitSeconds: 5,
         },
+        metrics: createCtiMetrics(SITE),
         log: { info: () => undefined, warn: (message) => console.error(message) },
       },
       (record) => records.push(record),
@@ -225,7 +228,7 @@ describe('CTI bridge against a scripted Event Socket peer (not FreeSWITCH), with
     assert.equal(stats.totals.abandoned, 1)
     assert.deepEqual(
       peer.executes.map((execute) => execute.app),
-      ['answer', 'set', 'playback'],
+      ['answer', 'set', 'set', 'playback'],
       'answered and held, never bridged',
     )
   })
@@ -233,7 +236,7 @@ describe('CTI bridge against a scripted Event Socket peer (not FreeSWITCH), with
   it('transfers the call to another site when the ACD says so (a group pinned to nantong)', async () => {
     const peer = await call('pinned', '02150004')
     const transfer = await peer.waitForExecute('bridge')
-    assert.equal(transfer.arg, 'sofia/gateway/nantong/4008123123')
+    assert.equal(transfer.arg, '{sip_h_X-CC-Transfer-Site=nantong,sip_h_X-CC-Skill-Group=pinned}sofia/callcenter/4008123123@127.0.0.1:5060')
     peer.hangup('NORMAL_CLEARING')
     const record = await recordOf(peer.uuid)
     assert.deepEqual([record.disposition, record.transferredTo, record.agentId], ['transferred', 'nantong', undefined])

@@ -12,6 +12,8 @@ declare module 'modesl' {
 
   export class Connection {
     constructor(socket: Socket, ready?: () => void)
+    /** An inbound connection to FreeSWITCH's Event Socket; ready is called once authenticated. */
+    constructor(host: string, port: number, password: string, ready?: () => void)
     /** The CHANNEL_DATA of an outbound-socket connection (null on inbound ones). */
     getInfo(): Event | null
     sendRecv(command: string, callback?: (reply: Event) => void): void
@@ -28,7 +30,7 @@ declare module 'modesl' {
 
   export class Server {
     constructor(options: { server: NetServer; myevents?: boolean }, ready?: () => void)
-    on(event: 'connection::ready' | 'connection::close', listener: (connection: Connection, id: string) => void): this
+    on(event: 'connection::open' | 'connection::ready' | 'connection::close', listener: (connection: Connection, id: string) => void): this
     close(callback?: () => void): void
   }
 }

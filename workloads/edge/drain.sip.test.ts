@@ -46,6 +46,7 @@ describe('edge agent stop: drained only after the calls in progress (real kamail
     const agent = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', MAIN], {
       env: {
         PATH: process.env.PATH,
+        EDGE_SITE: 'shanghai',
         KAMAILIO_RPC_URL: edge.rpcUrl,
         DISPATCHER_LIST_PATH: edge.dispatcherListPath,
         EDGE_AGENT_HOST: LOOPBACK,

@@ -1,37 +1,39 @@
-// Entry point of the edge agent, beside a Kamailio edge. Configuration from the environment:
-//   KAMAILIO_RPC_URL        Kamailio's JSON-RPC URL (default http://127.0.0.1:5071/RPC)
-//   DISPATCHER_LIST_PATH    the dispatcher.list kamailio loads (default /etc/kamailio/dispatcher.list)
-//   DISPATCHER_LIST_SOURCE  the rendered list the ConfigMap mounts; when set, a change of it is loaded
-//                           live (list-source.ts)
-//   EDGE_AGENT_HOST         address the HTTP API listens on (default 127.0.0.1)
-//   EDGE_AGENT_PORT or PORT its port (default 8090)
-//   DRAINED_FILE            when set, a SIGTERM first waits for the calls in progress to end, then
-//                           writes this file (Kamailio's preStop hook waits for it; drain.ts)
+// Entry point of the edge agent, beside a Kamailio edge. Its configuration comes from the environment,
+// as contract.ts lists it (EDGE_SITE required; KAMAILIO_RPC_URL, DISPATCHER_LIST_PATH,
+// DISPATCHER_LIST_SOURCE, EDGE_AGENT_HOST, EDGE_AGENT_PORT, DRAINED_FILE). A missing or malformed
+// variable stops it at once with exit code 2, naming the variable.
 import { writeFile } from 'node:fs/promises'
+import { parseOrExit } from '../lib/env-contract.ts'
+import { edgeAgentContract } from './contract.ts'
 import { drainCalls } from './drain.ts'
 import { followListSource } from './list-source.ts'
-import { KamailioRpc } from './rpc.ts'
+import { CountingKamailioRpc, createEdgeAgentMetrics } from './metrics.ts'
 import { EdgeRouting } from './routing.ts'
 import { buildEdgeAgent } from './server.ts'
 
-const env = process.env
-const rpc = new KamailioRpc({ url: env.KAMAILIO_RPC_URL ?? 'http://127.0.0.1:5071/RPC' })
-const dispatcherListPath = env.DISPATCHER_LIST_PATH ?? '/etc/kamailio/dispatcher.list'
-const routing = new EdgeRouting({ rpc, dispatcherListPath })
-const app = buildEdgeAgent(routing, { logger: true })
+const settings = parseOrExit(edgeAgentContract, process.env)
+const metrics = createEdgeAgentMetrics(settings.site)
+const rpc = new CountingKamailioRpc({ url: settings.rpcUrl }, metrics)
+const routing = new EdgeRouting({ rpc, dispatcherListPath: settings.dispatcherListPath })
+metrics.callsPerSite(() => routing.callsPerSite())
+const app = buildEdgeAgent(routing, { logger: true, metrics })
 
+const sourcePath = settings.dispatcherListSource
 const source =
-  env.DISPATCHER_LIST_SOURCE === undefined
+  sourcePath === undefined
     ? undefined
     : followListSource({
-        sourcePath: env.DISPATCHER_LIST_SOURCE,
-        currentPath: dispatcherListPath,
+        sourcePath,
+        currentPath: settings.dispatcherListPath,
         apply: (content) => routing.replaceDispatcherList(content),
-        onApplied: () => app.log.info({ source: env.DISPATCHER_LIST_SOURCE }, 'dispatcher list reloaded'),
-        onError: (error) => app.log.warn({ source: env.DISPATCHER_LIST_SOURCE, err: error.message }, 'dispatcher list not reloaded'),
+        onApplied: () => {
+          metrics.routingChanged('dispatcher_list')
+          app.log.info({ source: sourcePath }, 'dispatcher list reloaded')
+        },
+        onError: (error) => app.log.warn({ source: sourcePath, err: error.message }, 'dispatcher list not reloaded'),
       })
 
-const drainedFile = env.DRAINED_FILE
+const drainedFile = settings.drainedFile
 const drain = async () => {
   if (drainedFile === undefined) return
   await drainCalls({
@@ -51,4 +53,4 @@ const shutdown = () => {
 process.once('SIGTERM', shutdown)
 process.once('SIGINT', shutdown)
 
-await app.listen({ host: env.EDGE_AGENT_HOST ?? '127.0.0.1', port: Number(env.EDGE_AGENT_PORT ?? env.PORT ?? 8090) })
+await app.listen({ host: settings.host, port: settings.port })

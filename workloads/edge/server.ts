@@ -1,7 +1,11 @@
 // The edge agent's HTTP API, for the operator: the edge's view of its destinations, its calls in
 // progress per destination site, and live routing changes (a site or a destination active/inactive, a
 // new dispatcher list) applied over Kamailio's JSON-RPC without a restart.
+//
+// /healthz: the agent runs. /readyz: Kamailio answers its JSON-RPC (dispatcher.list), so the edge can
+// route and be steered; the operator probes a Managed edge there. /metrics: metrics.ts.
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
+import type { EdgeAgentMetrics } from './metrics.ts'
 import { DispatcherListRefusedError, UnknownDestinationError, UnknownSiteError, type EdgeRouting, type RouteState } from './routing.ts'
 import { EdgeRpcError, EdgeRpcUnreachableError } from './rpc.ts'
 
@@ -33,10 +37,23 @@ function sendError(reply: FastifyReply, error: unknown): FastifyReply {
   throw error
 }
 
-export function buildEdgeAgent(routing: EdgeRouting, options: { logger?: boolean } = {}): FastifyInstance {
+export function buildEdgeAgent(routing: EdgeRouting, options: { logger?: boolean; metrics?: EdgeAgentMetrics } = {}): FastifyInstance {
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: 5_000_000 })
+  const { metrics } = options
 
   app.get('/healthz', () => ({ ok: true }))
+
+  app.get('/readyz', async (_request, reply) => {
+    try {
+      return { status: 'ready', destinations: (await routing.destinations()).length }
+    } catch (error) {
+      return reply.code(503).send({ status: 'not ready', message: error instanceof Error ? error.message : String(error) })
+    }
+  })
+
+  if (metrics) {
+    app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()))
+  }
 
   app.get('/v1/destinations', async (_request, reply) => {
     try {
@@ -60,6 +77,7 @@ export function buildEdgeAgent(routing: EdgeRouting, options: { logger?: boolean
     async (request, reply) => {
       try {
         const destinations = await routing.setSiteState(request.params.site, request.body.state)
+        metrics?.routingChanged('site_state')
         return { site: request.params.site, state: request.body.state, destinations }
       } catch (error) {
         return sendError(reply, error)
@@ -72,7 +90,9 @@ export function buildEdgeAgent(routing: EdgeRouting, options: { logger?: boolean
     { schema: { body: destinationStateBody } },
     async (request, reply) => {
       try {
-        return { destinations: await routing.setDestinationState(request.body.uri, request.body.state, request.body.set) }
+        const destinations = await routing.setDestinationState(request.body.uri, request.body.state, request.body.set)
+        metrics?.routingChanged('destination_state')
+        return { destinations }
       } catch (error) {
         return sendError(reply, error)
       }
@@ -81,7 +101,9 @@ export function buildEdgeAgent(routing: EdgeRouting, options: { logger?: boolean
 
   app.put<{ Body: { content: string } }>('/v1/dispatcher-list', { schema: { body: listBody } }, async (request, reply) => {
     try {
-      return { destinations: await routing.replaceDispatcherList(request.body.content) }
+      const destinations = await routing.replaceDispatcherList(request.body.content)
+      metrics?.routingChanged('dispatcher_list')
+      return { destinations }
     } catch (error) {
       return sendError(reply, error)
     }

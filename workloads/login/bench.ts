@@ -16,6 +16,7 @@ import { passwordSha256 } from '../lib/auth/identity.ts'
 import { applyAgentSeat, applyPhoneMAC, applySite, applySkillGroup } from '../lib/projection/apply.ts'
 import { startRedis } from '../lib/testing/redis.ts'
 import { waitFor } from '../lib/testing/wait.ts'
+import { loginContract } from './contract.ts'
 
 const SITE = 'shanghai'
 const PASSWORD = 'bench-password'
@@ -75,14 +76,18 @@ try {
   const login = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(import.meta.dirname, 'main.ts')], {
     env: {
       PATH: process.env.PATH,
-      LOGIN_SITE: SITE,
-      LOGIN_REDIS_URL: redisServer.url,
-      LOGIN_HOST: '127.0.0.1',
-      LOGIN_PORT: '0',
-      LOGIN_TOKEN_SECRET_FILE: join(dir, 'secret'),
-      LOGIN_IDENTITY_FILE: join(dir, 'identity.json'),
-      LOGIN_SESSION_TIMEOUT_MS: '60000',
-      LOGIN_LOG_LEVEL: 'warn',
+      ...loginContract.env({
+        site: SITE,
+        redisUrl: redisServer.url,
+        host: '127.0.0.1',
+        port: 0,
+        tokenSecretFile: join(dir, 'secret'),
+        identityFile: join(dir, 'identity.json'),
+        sessionTimeoutMs: 60_000,
+        // Every simulated agent here signs in from this one address, where real desktops have their own.
+        signInAttemptsPerAddress: agents,
+        logLevel: 'warn',
+      }),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   })

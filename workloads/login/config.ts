@@ -1,40 +1,41 @@
-// Reads the login service's settings from the environment (pure except for reading the files named there).
+// Reads the login service's settings from the environment, as its contract (contract.ts) lists them
+// (pure except for reading the files named there).
 import { loadIdentityFile } from '../lib/auth/identity.ts'
 import { readTokenSecret } from '../lib/auth/tokens.ts'
-import { defaultLoginOptions, type LoginServiceOptions } from './server.ts'
+import { redisUrlWithPassword, type Environment } from '../lib/env-contract.ts'
+import { loginContract } from './contract.ts'
+import type { LoginServiceOptions } from './server.ts'
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
-  const text = env[name]
-  if (text === undefined || text === '') return fallback
-  const value = Number(text)
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be a whole number of at least ${min}, got "${text}"`)
-  return value
-}
+/** As createTokenSigner requires; checked here to name the variable. */
+const MIN_TOKEN_SECRET_BYTES = 32
 
-/**
- * LOGIN_SITE (required), LOGIN_REDIS_URL, LOGIN_HOST, LOGIN_PORT (0: any free port), LOGIN_REUSE_PORT
- * ("true": replicas on one host share the port), LOGIN_PUBLIC_URL,
- * LOGIN_TOKEN_SECRET_FILE or LOGIN_TOKEN_SECRET, LOGIN_TOKEN_TTL_SECONDS, LOGIN_SESSION_TIMEOUT_MS,
- * LOGIN_SWEEP_INTERVAL_MS, LOGIN_ACD_URL, LOGIN_IDENTITY_FILE (required), LOGIN_LOG_LEVEL.
- */
-export async function loginOptionsFromEnv(env: NodeJS.ProcessEnv): Promise<LoginServiceOptions> {
-  const site = env.LOGIN_SITE
-  if (!site) throw new Error('LOGIN_SITE must name the site this login service serves')
-  const identityFile = env.LOGIN_IDENTITY_FILE
-  if (!identityFile) throw new Error('LOGIN_IDENTITY_FILE must name the identity file ({"accounts": [{account, passwordSha256}]})')
+/** Throws EnvContractError naming every missing or malformed variable, or an Error naming the unreadable file. */
+export async function loginOptionsFromEnv(env: Environment): Promise<LoginServiceOptions> {
+  const settings = loginContract.parse(env)
+  const tokenSecret = await readTokenSecret({ file: settings.tokenSecretFile, value: settings.tokenSecret })
+  if (tokenSecret.length < MIN_TOKEN_SECRET_BYTES) {
+    const from = settings.tokenSecretFile ? `LOGIN_TOKEN_SECRET_FILE (${settings.tokenSecretFile})` : 'LOGIN_TOKEN_SECRET'
+    throw new Error(`${from}: the token secret must be at least ${MIN_TOKEN_SECRET_BYTES} bytes, got ${tokenSecret.length}`)
+  }
   return {
-    site,
-    redisUrl: env.LOGIN_REDIS_URL || 'redis://127.0.0.1:6379',
-    host: env.LOGIN_HOST || '0.0.0.0',
-    port: integer(env, 'LOGIN_PORT', 8080, 0),
-    ...(env.LOGIN_REUSE_PORT === 'true' ? { reusePort: true } : {}),
-    ...(env.LOGIN_PUBLIC_URL ? { publicUrl: env.LOGIN_PUBLIC_URL } : {}),
-    tokenSecret: await readTokenSecret({ file: env.LOGIN_TOKEN_SECRET_FILE, value: env.LOGIN_TOKEN_SECRET }),
-    tokenTtlSeconds: integer(env, 'LOGIN_TOKEN_TTL_SECONDS', defaultLoginOptions.tokenTtlSeconds, 60),
-    sessionTimeoutMs: integer(env, 'LOGIN_SESSION_TIMEOUT_MS', defaultLoginOptions.sessionTimeoutMs, 100),
-    sweepIntervalMs: integer(env, 'LOGIN_SWEEP_INTERVAL_MS', defaultLoginOptions.sweepIntervalMs, 10),
-    ...(env.LOGIN_ACD_URL ? { acdUrl: env.LOGIN_ACD_URL } : {}),
-    identity: await loadIdentityFile(identityFile),
-    logLevel: env.LOGIN_LOG_LEVEL || 'info',
+    site: settings.site,
+    redisUrl: redisUrlWithPassword(settings.redisUrl, settings.redisPassword),
+    host: settings.host,
+    port: settings.port,
+    ...(settings.reusePort ? { reusePort: true } : {}),
+    ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}),
+    tokenSecret,
+    tokenTtlSeconds: settings.tokenTtlSeconds,
+    sessionTimeoutMs: settings.sessionTimeoutMs,
+    sweepIntervalMs: settings.sweepIntervalMs,
+    ...(settings.acdUrl ? { acdUrl: settings.acdUrl } : {}),
+    identity: await loadIdentityFile(settings.identityFile),
+    signInLimits: {
+      failuresPerAccount: settings.signInFailuresPerAccount,
+      accountWindowMs: settings.signInAccountWindowMs,
+      attemptsPerAddress: settings.signInAttemptsPerAddress,
+      addressWindowMs: settings.signInAddressWindowMs,
+    },
+    logLevel: settings.logLevel,
   }
 }

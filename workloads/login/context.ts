@@ -3,6 +3,8 @@ import type { Redis } from 'ioredis'
 import type { IdentityProvider } from '../lib/auth/identity.ts'
 import type { TokenSigner } from '../lib/auth/tokens.ts'
 import type { AcdNotifier } from './acd.ts'
+import type { AttemptCounters } from './attempt-counters.ts'
+import type { SignInLimits } from './attempt-limits.ts'
 import type { LoginKeys } from './keys.ts'
 import type { LoginMetrics } from './metrics.ts'
 import type { SessionStore } from './session-store.ts'
@@ -19,4 +21,6 @@ export interface LoginContext {
   acd: AcdNotifier
   metrics: LoginMetrics
   sessionTimeoutMs: number
+  signInLimits: SignInLimits
+  attempts: AttemptCounters
 }

@@ -16,6 +16,8 @@ export const signInErrorStatus = {
   'site-draining': 503,
   /** spec.traffic Fenced: sign in at another site. */
   'site-fenced': 503,
+  /** Too many wrong passwords for the account, or password sign-ins from the address: wait (Retry-After). */
+  'too-many-attempts': 429,
 } as const
 
 export type SignInErrorCode = keyof typeof signInErrorStatus
@@ -35,5 +37,25 @@ export class SignInError extends Error {
 
   toJSON(): { error: SignInErrorCode; message: string } {
     return { error: this.code, message: this.message }
+  }
+}
+
+/** Which limit refused a password sign-in (attempt-limits.ts). */
+export type AttemptLimit = 'account' | 'address'
+
+export class TooManyAttempts extends SignInError {
+  readonly limit: AttemptLimit
+  /** When the window that refused it ends: the HTTP Retry-After. */
+  readonly retryAfterSeconds: number
+
+  constructor(limit: AttemptLimit, retryAfterSeconds: number, message: string) {
+    super('too-many-attempts', message)
+    this.name = 'TooManyAttempts'
+    this.limit = limit
+    this.retryAfterSeconds = retryAfterSeconds
+  }
+
+  override toJSON(): { error: SignInErrorCode; message: string; limit: AttemptLimit; retryAfterSeconds: number } {
+    return { ...super.toJSON(), limit: this.limit, retryAfterSeconds: this.retryAfterSeconds }
   }
 }

@@ -6,6 +6,10 @@ export function loginKeys(site: string) {
   const prefix = `login:${site}:`
   return {
     prefix,
+    /** String: password sign-ins from this source address in the current window; expires when the window ends. */
+    signInsFrom: (address: string) => `${prefix}signin-attempts:address:${address}`,
+    /** String: wrong passwords for this account (lower case) in the current window; expires when the window ends. */
+    wrongPasswordsFor: (account: string) => `${prefix}signin-attempts:account:${account.toLowerCase()}`,
     /** Hash: sessionId, pool, operatorId, leaseMs, extension, pcHostName, signedInAt. */
     session: (agentId: string) => `${prefix}session:${agentId}`,
     /** Sorted set: agentId by the time (ms) its session ends unless a heartbeat comes. */

@@ -6,6 +6,7 @@ import { Redis } from 'ioredis'
 import { AgentClient } from '../agent/client.ts'
 import { startRedis, type TestRedis } from '../lib/testing/redis.ts'
 import { waitFor } from '../lib/testing/wait.ts'
+import { defaultSignInLimits } from './attempt-limits.ts'
 import type { LoginService } from './server.ts'
 import { credentials, post, projectWorld, startTestLogin, worldObjects } from './testing/world.ts'
 
@@ -54,7 +55,11 @@ describe('operator-ID leases against real Redis', () => {
 
   it('renews a lease with heartbeats, and lets an unrenewed lease expire so another agent gets its ID', async () => {
     // One ID with a one-second lease (below the CRD minimum of 30 s, to keep the test short); sessions outlive it.
-    const login = await world({ shanghaiPools: [{ name: 'general', from: 1000, to: 1000, leaseSeconds: 1 }] }, { sessionTimeoutMs: 60_000 })
+    // The test polls sign-ins from one address until the lease is free: more than that address may make by default.
+    const login = await world(
+      { shanghaiPools: [{ name: 'general', from: 1000, to: 1000, leaseSeconds: 1 }] },
+      { sessionTimeoutMs: 60_000, signInLimits: { ...defaultSignInLimits, attemptsPerAddress: 1_000 } },
+    )
     const holder = new AgentClient({
       credentials: credentials('zhang.wei@travel.example', 'SH-PC-0001'),
       primaryUrl: login.url,

@@ -10,9 +10,12 @@ import { Redis } from 'ioredis'
 import { passwordSha256 } from '../lib/auth/identity.ts'
 import { startRedis, type TestRedis } from '../lib/testing/redis.ts'
 import { waitFor } from '../lib/testing/wait.ts'
+import { loginContract } from './contract.ts'
 import { credentials, PASSWORD, post, projectWorld, worldObjects } from './testing/world.ts'
 
-describe('login service as a process (main.ts, settings from the environment)', () => {
+const REDIS_PASSWORD = 'the site redis password'
+
+describe('login service as a process (main.ts, settings from the environment as its contract builds it)', () => {
   const objects = worldObjects()
   let server: TestRedis
   let redis: Redis
@@ -25,6 +28,9 @@ describe('login service as a process (main.ts, settings from the environment)', 
     redis = new Redis(server.url, { maxRetriesPerRequest: 1 })
     redis.on('error', () => undefined) // the test stops Redis on purpose
     await projectWorld(redis, objects)
+    // As a Managed Redis runs: with a password, which the service gets apart from the URL.
+    await redis.config('SET', 'requirepass', REDIS_PASSWORD)
+    await redis.auth(REDIS_PASSWORD)
     dir = await mkdtemp(join(tmpdir(), 'cc-login-'))
     const accounts = objects.seats.map((seat) => ({ account: seat.spec.account, passwordSha256: passwordSha256(PASSWORD) }))
     await writeFile(join(dir, 'identity.json'), JSON.stringify({ accounts }))
@@ -32,13 +38,16 @@ describe('login service as a process (main.ts, settings from the environment)', 
     child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(import.meta.dirname, 'main.ts')], {
       env: {
         PATH: process.env.PATH,
-        LOGIN_SITE: 'shanghai',
-        LOGIN_REDIS_URL: server.url,
-        LOGIN_HOST: '127.0.0.1',
-        LOGIN_PORT: '0',
-        LOGIN_TOKEN_SECRET_FILE: join(dir, 'secret'),
-        LOGIN_IDENTITY_FILE: join(dir, 'identity.json'),
-        LOGIN_LOG_LEVEL: 'warn',
+        ...loginContract.env({
+          site: 'shanghai',
+          redisUrl: server.url,
+          redisPassword: REDIS_PASSWORD,
+          host: '127.0.0.1',
+          port: 0,
+          tokenSecretFile: join(dir, 'secret'),
+          identityFile: join(dir, 'identity.json'),
+          logLevel: 'warn',
+        }),
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     })

@@ -6,12 +6,13 @@ import { projectionKeys } from '../lib/keys.ts'
 import { decodePhone } from '../lib/projection/decode.ts'
 import type { LoginContext } from './context.ts'
 import { directoryDocument, notFoundDocument } from './directory.ts'
-import { SignInError } from './errors.ts'
+import { SignInError, TooManyAttempts } from './errors.ts'
+import { limitedPasswordSignIn } from './limited-signin.ts'
 import { recordedSignIn } from './recorded-signin.ts'
 import { startTakeover, takeoverReport } from './takeover.ts'
 import { parseTakeoverRequest } from './takeover-request.ts'
 import type { SignInResult } from '../lib/protocol.ts'
-import { signInWithPassword, signInWithToken } from './signin.ts'
+import { signInWithToken } from './signin.ts'
 
 const READY_TIMEOUT_MS = 1_000
 
@@ -19,6 +20,7 @@ const bodyOf = (body: unknown): Record<string, unknown> =>
   typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {}
 
 function refuse(reply: FastifyReply, error: SignInError) {
+  if (error instanceof TooManyAttempts) void reply.header('retry-after', String(error.retryAfterSeconds))
   return reply.code(error.status).send(error.toJSON())
 }
 
@@ -35,7 +37,7 @@ export function registerRoutes(app: FastifyInstance, ctx: LoginContext): void {
 
   app.post('/v1/signin', (request, reply) => {
     const body = bodyOf(request.body)
-    return signIn(reply, 'password', () => signInWithPassword(ctx, body), body.takeoverId)
+    return signIn(reply, 'password', () => limitedPasswordSignIn(ctx, request.ip, body), body.takeoverId)
   })
 
   app.post('/v1/relogin', (request, reply) => {

@@ -10,6 +10,8 @@ import { decodeSitePools } from '../lib/projection/decode.ts'
 import type { SignedOutReason } from '../lib/protocol.ts'
 import { createAcdNotifier } from './acd.ts'
 import { registerAgentSocket } from './agent-socket.ts'
+import { AttemptCounters } from './attempt-counters.ts'
+import { defaultSignInLimits, type SignInLimits } from './attempt-limits.ts'
 import type { LoginContext } from './context.ts'
 import { ConnectionHub } from './hub.ts'
 import { loginKeys } from './keys.ts'
@@ -36,6 +38,8 @@ export interface LoginServiceOptions {
   sweepIntervalMs: number
   acdUrl?: string
   identity: IdentityProvider
+  /** When password sign-ins are refused for too many attempts; default defaultSignInLimits. */
+  signInLimits?: SignInLimits
   logLevel?: string
 }
 
@@ -84,6 +88,8 @@ export async function startLoginService(options: LoginServiceOptions): Promise<L
     identity: options.identity,
     acd: createAcdNotifier(options.acdUrl, warn),
     sessionTimeoutMs: options.sessionTimeoutMs,
+    signInLimits: options.signInLimits ?? defaultSignInLimits,
+    attempts: new AttemptCounters(redis, keys),
     metrics: createLoginMetrics(options.site, {
       activeSessions: () => store.activeSessions(),
       leaseUsage: async () => store.leaseUsage(decodeSitePools(await redis.get(projectionKeys.sitePools(options.site))) ?? []),

@@ -45,8 +45,9 @@ describe('login sign-in against real Redis', () => {
     clients.push(created)
     return created
   }
-  /** Every login: key of this site: sessions, leases, deadlines (the live state a sign-in leaves). */
-  const liveKeys = async () => (await redis.keys('login:shanghai:*')).filter((key) => !key.includes(':ended:')).sort()
+  /** Every login: key of this site: sessions, leases, deadlines (the live state a sign-in leaves; not the attempt counters, which end with their window). */
+  const liveKeys = async () =>
+    (await redis.keys('login:shanghai:*')).filter((key) => !key.includes(':ended:') && !key.includes(':signin-attempts:')).sort()
 
   it('signs in end to end: account -> seat -> pool lease -> PC -> phone -> extension, heartbeats renew, sign-out releases all', async () => {
     const agent = client('Zhang.Wei@travel.example', 'sh-pc-0001')

@@ -91,9 +91,11 @@ const stringField = (body: Record<string, unknown>, name: string, max: number): 
   return value
 }
 
+export const ACCOUNT_MAX_LENGTH = 256
+
 /** Sign-in with the domain account and password, from the PC with this host name. */
 export async function signInWithPassword(ctx: LoginContext, body: Record<string, unknown>): Promise<SignInResult> {
-  const account = stringField(body, 'account', 256)
+  const account = stringField(body, 'account', ACCOUNT_MAX_LENGTH)
   const password = stringField(body, 'password', 1024)
   const pcHostName = stringField(body, 'pcHostName', 63)
   const verdict = await ctx.identity.verify(account, password)

@@ -3,8 +3,8 @@
 import type { Site } from '../../../crds/types.ts'
 import type { DrillComponent, FaultAction, NetworkAction } from '../../../workloads/drill-agent/agent.ts'
 import { DrillAgentClient } from '../../../workloads/drill-agent/client.ts'
-import { ApiError, type KubeClient } from '../../runtime/kube-client.ts'
-import { coreTypes, objectPath } from '../../runtime/resource.ts'
+import type { KubeClient } from '../../runtime/kube-client.ts'
+import { secretValue } from '../../runtime/secret-value.ts'
 
 export interface DrillAgents {
   /** Stops or starts a component at the site; false when the site runs no such component (nothing to do). */
@@ -31,18 +31,7 @@ export function secretDrillAgents(client: KubeClient): DrillAgents {
   const token = async (site: Site): Promise<string> => {
     const ref = site.spec.drillAgent?.tokenSecretRef
     if (ref === undefined) throw new Error(`site ${site.metadata.name} declares no spec.drillAgent`)
-    const namespace = site.metadata.namespace ?? 'default'
-    let secret: { data?: Record<string, string> }
-    try {
-      secret = await client.json('GET', objectPath(coreTypes.secret, namespace, ref.name))
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 404)
-        throw new Error(`the drill agent's Secret ${namespace}/${ref.name} does not exist`, { cause: error })
-      throw error
-    }
-    const value = secret.data?.[ref.key]
-    if (value === undefined) throw new Error(`the drill agent's Secret ${namespace}/${ref.name} has no key ${ref.key}`)
-    return Buffer.from(value, 'base64').toString('utf8').trim()
+    return secretValue(client, site.metadata.namespace ?? 'default', ref, "the drill agent's")
   }
   const agentOf = async (site: Site, timeoutMilliseconds: number): Promise<DrillAgentClient> => {
     const url = site.spec.drillAgent?.url

@@ -58,6 +58,7 @@ export function refusedDrill(site: string, drill: DrillSpec, now: Date, why: str
   return {
     name: drill.name,
     state: 'Failed',
+    scenario: drill.scenario,
     timeline: { id: `${site}-drill-${drill.name}`, reason: `drill ${drill.name}: ${drill.scenario} refused: ${why}`.slice(0, 256) },
   }
 }

@@ -20,7 +20,8 @@ import type { SiteTargets } from './targets.ts'
 const t0 = Date.parse('2026-03-01T09:00:00.000Z')
 const iso = (seconds: number) => new Date(t0 + seconds * 1000).toISOString()
 
-function site(drill?: DrillSpec, withAgent = true, mode: 'Managed' | 'External' = 'External'): Site {
+/** Site a with this drill, let start by the hold controller (status.admitted.drill) unless `held`. */
+function site(drill?: DrillSpec, withAgent = true, mode: 'Managed' | 'External' = 'External', held = false): Site {
   return {
     apiVersion: 'callcenter.dev/v1alpha1',
     kind: 'Site',
@@ -32,6 +33,7 @@ function site(drill?: DrillSpec, withAgent = true, mode: 'Managed' | 'External' 
       ...(drill ? { drill } : {}),
       ...(withAgent ? { drillAgent: { url: 'http://a-drill:8095', tokenSecretRef: { name: 'a-drill', key: 'token' } } } : {}),
     },
+    status: { admitted: { traffic: 'Active', ...(drill && !held ? { drill: drill.name } : {}), since: iso(-100) } },
   }
 }
 
@@ -44,7 +46,16 @@ const healthy = (): HeartbeatRecord => ({
   failedOver: false,
 })
 
-const survivors: SiteTargets[] = [{ site: 'b', edges: [], softswitches: [], loginUrl: 'http://b-login', acdUrl: 'http://b-acd' }]
+const survivors: SiteTargets[] = [
+  {
+    site: 'b',
+    edges: [],
+    softswitches: [],
+    eslPassword: { namespace: 'cc', secret: { name: 'b-esl', key: 'password' } },
+    loginUrl: 'http://b-login',
+    acdUrl: 'http://b-acd',
+  },
+]
 
 interface HarnessOptions {
   absent?: DrillComponent[]
@@ -216,6 +227,27 @@ describe('drill support', () => {
 })
 
 describe('drill runner', () => {
+  it('a held SiteDown drill does not start (nothing stopped, no status, no Event) until the hold controller lets it', async () => {
+    const h = harness()
+    const held = await h.step(site(siteDown, true, 'External', true))
+    assert.deepEqual(held, { dropProbes: false })
+    assert.deepEqual(h.calls, [])
+    assert.deepEqual(h.events, [])
+    await h.step(site(siteDown))
+    assert.equal(h.last()?.state, 'Running')
+    assert.equal(h.last()?.scenario, 'SiteDown')
+    assert.deepEqual(h.calls.sort(), ['stop acd', 'stop cti', 'stop edge', 'stop login', 'stop softswitch'])
+  })
+
+  it('a running drill is carried on even if its admission is gone from status (it went ahead already)', async () => {
+    const h = harness()
+    await h.step(site(siteDown))
+    h.at(5)
+    await h.step(site(siteDown, true, 'External', true))
+    assert.equal(h.last()?.state, 'Running', 'not restored early')
+    assert.ok(!h.calls.some((c) => c.startsWith('start')))
+  })
+
   it('SiteDown: stops every component once, restores them at the end, waits for the re-logins, writes timeline, report and chart', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'drill-reports-'))
     try {

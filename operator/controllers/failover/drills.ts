@@ -6,6 +6,8 @@
 // results, so only the second opinion of the surviving edges can tell the site is fine); Partition cuts
 // the site off from its peer sites through its drill agent's network fault (refused, saying what is
 // missing, when the agent does not offer it; the agent heals by itself should the operator not reach it).
+// A drill that stops or cuts the site starts only once the hold controller let it go ahead
+// (status.admitted.drill): while it is held, the runner waits as if there were no drill.
 // A drill completes once its faults are restored and, if it caused a failover, the survivors' takeovers
 // of its agents are done (or overdue); then its timeline, report and chart are written.
 import type { Site } from '../../../crds/types.ts'
@@ -25,6 +27,7 @@ import {
   withHeartbeatMarks,
   type NetworkOffer,
 } from './drill-marks.ts'
+import { drillMayStart } from '../hold/effective.ts'
 import type { SiteHeartbeat } from './heartbeat-status.ts'
 import type { FailoverIO } from './io.ts'
 import { takeoverProgress } from './takeover-progress.ts'
@@ -212,8 +215,9 @@ export function drillRunner(options: DrillRunnerOptions): (inputs: DrillInputs) 
     const name = site.metadata.name
     if (options.ownSite !== undefined && options.ownSite !== name) return { ...(lastDrill ? { lastDrill } : {}), dropProbes: false }
     const now = io.now()
-    const drill = site.spec.drill
     const over = lastDrill === undefined || lastDrill.state === 'Completed' || lastDrill.state === 'Failed'
+    // A drill that takes the site out of service starts only once the hold controller let it (effective.ts).
+    const drill = over && !drillMayStart(site) ? undefined : site.spec.drill
     const starting = drill !== undefined && over && drill.name !== lastDrill?.name
     const offer = starting && drill.scenario === 'Partition' ? await networkOffer(site) : undefined
     const refusal = starting ? drillRefusal(site, drill, offer) : undefined

@@ -4,7 +4,7 @@
 // corrected here, at its site's next probe round.
 //
 // Only what the failover controller decides is corrected: a site failed over and flipped is inactive
-// everywhere but at itself; a site judged Healthy, taking traffic (spec.traffic Active) and not failed
+// everywhere but at itself; a site judged Healthy, taking traffic (its traffic in effect Active) and not failed
 // over is active where a hand-made disable ('disabled') remains. A site drained or fenced on purpose is
 // the planned-switchover controller's; a flip under way, or one made by an operator that died before
 // recording it (the site is Suspect or Confirming again), is left to the state machine; and the states

@@ -29,6 +29,7 @@ import { objectKey } from '../../runtime/resource.ts'
 import { scoped, types, type Cached } from '../kinds.ts'
 import type { Informers } from '../validation.ts'
 import type { LastDrill } from '../../failover/drill.ts'
+import { trafficInEffect } from '../hold/effective.ts'
 import { droppedProbes, withHeartbeatMarks } from './drill-marks.ts'
 import { drillRunner } from './drills.ts'
 import { advanceFailback } from './failback.ts'
@@ -276,7 +277,7 @@ export function failoverReconciler(options: FailoverControllerOptions): Reconcil
     const wanted = () =>
       wantedSiteStates(
         name,
-        sitesBeside(site).map((s) => ({ name: s.metadata.name, traffic: s.spec.traffic ?? 'Active', record: recordOf(s) })),
+        sitesBeside(site).map((s) => ({ name: s.metadata.name, traffic: trafficInEffect(s), record: recordOf(s) })),
       )
     const { changed, failures } = await convergeEdges(answered, wanted, timeoutMs, io)
     if (changed.length > 0) log.info({ site: objectKey(site), changed }, 'edge routing corrected')
@@ -386,7 +387,7 @@ export function failoverReconciler(options: FailoverControllerOptions): Reconcil
           })
           return
         case 'confirm': {
-          const planned = (this.site.spec.traffic ?? 'Active') !== 'Active'
+          const planned = trafficInEffect(this.site) !== 'Active'
           for (const source of await edgesConfirmingDown(name, planned, this.survivors, this.policy.timeoutMs, io)) {
             await this.observe({ kind: 'confirmation', at: io.now(), source, down: true })
           }

@@ -4,10 +4,11 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { EdgeAgentClient, EdgeRouting, KamailioRpc, type EdgeDestination, type RouteState } from '../../../workloads/edge/index.ts'
-import { probeHttpHealth, probeSipOptions, type ProbeResult } from '../../failover/probes.ts'
+import { probeEventSocket, probeHttpHealth, probeSipOptions, type ProbeResult } from '../../failover/probes.ts'
 import { Applier, FIELD_MANAGER } from '../../runtime/apply.ts'
 import type { KubeClient } from '../../runtime/kube-client.ts'
 import type { KubeObject, ResourceType } from '../../runtime/resource.ts'
+import { secretValue, type SecretKeyRef } from '../../runtime/secret-value.ts'
 import { secretDrillAgents, type DrillAgents } from './drill-agents.ts'
 import { realEdgeCalls, type EdgeCallsPort } from './edge-calls.ts'
 import type { EdgeControl, SipTarget } from './targets.ts'
@@ -15,7 +16,10 @@ import type { TakeoverView } from './takeover-progress.ts'
 
 export interface Probes {
   sip(target: SipTarget, timeoutMs: number): Promise<ProbeResult>
-  http(baseUrl: string, timeoutMs: number): Promise<ProbeResult>
+  /** FreeSWITCH's Event Socket: connect, authenticate with the site's password. */
+  esl(target: { host: string; port: number }, password: string, timeoutMs: number): Promise<ProbeResult>
+  /** GET <baseUrl><path>, /healthz unless told otherwise. */
+  http(baseUrl: string, timeoutMs: number, path?: '/healthz' | '/readyz'): Promise<ProbeResult>
 }
 
 export interface EdgeRoutingPort {
@@ -62,9 +66,27 @@ export interface FailoverIO {
   drills?: DrillAgents
   /** An edge's calls in progress per destination site (edge-calls.ts); without it no call is counted, so none is claimed lost. */
   edgeCalls?: (control: EdgeControl, timeoutMs: number) => EdgeCallsPort | undefined
+  /** The soft switches' Event Socket password (a Secret's key); without it soft switches get SIP OPTIONS. */
+  eslPassword?: (namespace: string, ref: SecretKeyRef) => Promise<string>
 }
 
-export const realProbes: Probes = { sip: probeSipOptions, http: probeHttpHealth }
+export const realProbes: Probes = { sip: probeSipOptions, http: probeHttpHealth, esl: probeEventSocket }
+
+const ESL_PASSWORD_TTL_MS = 30_000
+
+/** Reads the Event Socket password from its Secret at most every 30 s per Secret (a probe round runs every second). */
+export function cachedEslPasswords(client: KubeClient, now: () => number = Date.now): NonNullable<FailoverIO['eslPassword']> {
+  const cache = new Map<string, { value: Promise<string>; until: number }>()
+  return (namespace, ref) => {
+    const key = `${namespace}/${ref.name}/${ref.key}`
+    const cached = cache.get(key)
+    if (cached !== undefined && cached.until > now()) return cached.value
+    const value = secretValue(client, namespace, ref, "the soft switches' Event Socket")
+    cache.set(key, { value, until: now() + ESL_PASSWORD_TTL_MS })
+    value.catch(() => cache.delete(key))
+    return value
+  }
+}
 
 export function realEdge(control: EdgeControl, timeoutMilliseconds: number): EdgeRoutingPort {
   return control.kind === 'rpc'
@@ -130,6 +152,7 @@ export function realFailoverIO(client: KubeClient, reportDirectory?: string): Fa
     status: ownStatusWriter(client),
     drills: secretDrillAgents(client),
     edgeCalls: realEdgeCalls,
+    eslPassword: cachedEslPasswords(client),
     ...(reportDirectory ? { reports: directoryReports(reportDirectory) } : {}),
   }
 }

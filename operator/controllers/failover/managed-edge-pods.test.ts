@@ -67,7 +67,7 @@ function world() {
   const at = (ms: number) => (clock.now = Date.parse('2026-01-01T00:00:00Z') + ms)
   const killA = () => ['a-edge1', 'a-fs1', 'http://a-login', 'http://a-acd'].forEach((t) => down.add(t))
   const siteStatus = (name: string) => informers.sites.store.get(`${ns}/${name}`)?.status
-  return { reconcile, addPod, aAt, changes, asked, at, killA, siteStatus, pods }
+  return { reconcile, addPod, aAt, changes, asked, at, killA, siteStatus, pods, down }
 }
 
 test('every pod of a Managed edge is flipped, and a pod started after the flip follows at the next round', async () => {
@@ -118,5 +118,25 @@ test('without known pods a Managed edge is reached at its Service', async () => 
       ?.heartbeat?.probes?.filter((p) => p.name.startsWith('edge/'))
       .map((p) => p.name),
     ['edge/b-edge'],
+  )
+})
+
+test("a Managed edge's pod is probed at its agent's /readyz: an agent whose Kamailio does not answer is a missed probe", async () => {
+  const w = world()
+  w.addPod('b-edge-1', 'http://10.0.0.1:8090', 'active')
+  w.addPod('b-edge-2', 'http://10.0.0.2:8090', 'active')
+  w.down.add('http://10.0.0.2:8090/readyz')
+  await w.reconcile(`${ns}/b`)
+  w.at(1000)
+  await w.reconcile(`${ns}/b`)
+  assert.deepEqual(
+    w
+      .siteStatus('b')
+      ?.heartbeat?.probes?.filter((p) => p.name.startsWith('edge/'))
+      .map((p) => [p.name, p.reachable]),
+    [
+      ['edge/b-edge-1', true],
+      ['edge/b-edge-2', false],
+    ],
   )
 })

@@ -3,7 +3,7 @@
 import type { ProbeResult } from '../../failover/probes.ts'
 import { edgeSeesSiteDown } from './edge-view.ts'
 import type { FailoverIO } from './io.ts'
-import type { EdgeTarget, SiteTargets } from './targets.ts'
+import type { EdgeTarget, SiteTargets, SoftswitchTarget } from './targets.ts'
 import type { ComponentProbe } from './verdict.ts'
 
 const edgeProbeName = (edge: EdgeTarget) => `edge/${edge.name}`
@@ -13,8 +13,23 @@ export function answeredEdges(edges: readonly EdgeTarget[], probes: readonly Com
   return edges.filter((edge) => probes.some((p) => p.name === edgeProbeName(edge) && p.reachable))
 }
 
-export async function probeSite(targets: SiteTargets, timeoutMs: number, io: Pick<FailoverIO, 'probes'>): Promise<ComponentProbe[]> {
+export async function probeSite(
+  targets: SiteTargets,
+  timeoutMs: number,
+  io: Pick<FailoverIO, 'probes' | 'eslPassword'>,
+): Promise<ComponentProbe[]> {
   const { probes } = io
+  // FreeSWITCH answers its Event Socket only with its core up and the password right; where the password
+  // cannot be read (no Secret yet, no RBAC), SIP OPTIONS still tell whether it runs.
+  const probeSoftswitch = async (softswitch: SoftswitchTarget): Promise<ProbeResult> => {
+    const password =
+      softswitch.esl === undefined || io.eslPassword === undefined
+        ? undefined
+        : await io.eslPassword(targets.eslPassword.namespace, targets.eslPassword.secret).catch(() => undefined)
+    return softswitch.esl !== undefined && password !== undefined
+      ? probes.esl(softswitch.esl, password, timeoutMs)
+      : probes.sip(softswitch, timeoutMs)
+  }
   const result = (name: string, group: ComponentProbe['group'], outcome: ProbeResult): ComponentProbe => ({
     name,
     group,
@@ -26,10 +41,11 @@ export async function probeSite(targets: SiteTargets, timeoutMs: number, io: Pic
       result(
         edgeProbeName(edge),
         'edge',
-        edge.sip ? await probes.sip(edge.sip, timeoutMs) : await probes.http(edge.healthUrl ?? edge.control.url, timeoutMs),
+        // External: SIP OPTIONS to Kamailio itself. Managed: the agent's /readyz, which asks its Kamailio.
+        edge.sip ? await probes.sip(edge.sip, timeoutMs) : await probes.http(edge.control.url, timeoutMs, '/readyz'),
       ),
     ),
-    ...targets.softswitches.map(async (s) => result(`softswitch/${s.name}`, 'softswitch', await probes.sip(s, timeoutMs))),
+    ...targets.softswitches.map(async (s) => result(`softswitch/${s.name}`, 'softswitch', await probeSoftswitch(s))),
     probes.http(targets.loginUrl, timeoutMs).then((outcome) => result('login', 'login', outcome)),
     probes.http(targets.acdUrl, timeoutMs).then((outcome) => result('acd', 'acd', outcome)),
   ])

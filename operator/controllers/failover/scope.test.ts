@@ -11,7 +11,14 @@ import type { SiteTargets } from './targets.ts'
 import { externalSite } from '../testing/external-site.ts'
 import { failoverInformers, probesFailingFor, softswitchDestination, statusIntoStores } from '../testing/fake-failover-io.ts'
 
-const targets = (site: string): SiteTargets => ({ site, edges: [], softswitches: [], loginUrl: `http://${site}-login`, acdUrl: '' })
+const targets = (site: string): SiteTargets => ({
+  site,
+  edges: [],
+  softswitches: [],
+  eslPassword: { namespace: 'cc', secret: { name: `${site}-esl`, key: 'password' } },
+  loginUrl: `http://${site}-login`,
+  acdUrl: '',
+})
 
 test('without --site every survivor acts; with it only the own site, and never for its own failure', () => {
   const survivors = [targets('b'), targets('c')]

@@ -2,11 +2,23 @@
 // addresses the Site gives; Managed ones at their in-cluster Services. A Managed edge runs with host
 // networking and its Service carries only the edge agent's HTTP API, so it is probed and controlled
 // through the agent: at every pod's agent when its pods are known (edge-pods.ts), since each pod's
-// Kamailio routes on its own; at the Service otherwise.
+// Kamailio routes on its own; at the Service otherwise. It is probed at the agent's /readyz, which
+// asks its Kamailio over JSON-RPC (the agent's /healthz answers whether Kamailio runs or not).
 import type { Site } from '../../../crds/types.ts'
 import { PORTS, resourceName } from '../../render/site/index.ts'
 import type { EdgePod } from './edge-pods.ts'
-import { softswitchAddresses } from '../site-objects.ts'
+import { eslPasswordSecretRef, softswitchAddresses } from '../site-objects.ts'
+import type { SecretKeyRef } from '../../runtime/secret-value.ts'
+
+/** External servers' Event Socket where they give eslPort; Managed pods' on the port the renderer gives FreeSWITCH. */
+function softswitchTargets(site: Site, clusterDomain: string): SoftswitchTarget[] {
+  const { softswitch } = site.spec.components
+  const servers = softswitch.external?.servers ?? []
+  return (softswitchAddresses([site], clusterDomain)[site.metadata.name] ?? []).map((address, index) => {
+    const eslPort = softswitch.mode === 'External' ? servers[index]?.eslPort : PORTS.esl
+    return eslPort === undefined ? address : { ...address, esl: { host: address.host, port: eslPort } }
+  })
+}
 
 export interface SipTarget {
   name: string
@@ -19,16 +31,22 @@ export type EdgeControl = { kind: 'rpc'; url: string } | { kind: 'agent'; url: s
 
 export interface EdgeTarget {
   name: string
-  /** SIP OPTIONS here (External); a Managed edge is probed at its agent's /healthz instead. */
+  /** SIP OPTIONS here (External); a Managed edge is probed at its agent's /readyz (control.url) instead. */
   sip?: SipTarget
-  healthUrl?: string
   control: EdgeControl
+}
+
+/** A soft switch: SIP, and its Event Socket where the site's config tells its port. */
+export interface SoftswitchTarget extends SipTarget {
+  esl?: { host: string; port: number }
 }
 
 export interface SiteTargets {
   site: string
   edges: EdgeTarget[]
-  softswitches: SipTarget[]
+  softswitches: SoftswitchTarget[]
+  /** The Secret key holding the soft switches' Event Socket password (Site eslPasswordSecretRef, or the generated one). */
+  eslPassword: { namespace: string; secret: SecretKeyRef }
   loginUrl: string
   acdUrl: string
 }
@@ -51,11 +69,10 @@ export function siteTargets(site: Site, clusterDomain: string, edgePods?: EdgePo
           control: { kind: 'rpc', url: server.rpcUrl },
         }))
       : pods.length > 0
-        ? pods.map((pod) => ({ name: pod.name, healthUrl: pod.url, control: { kind: 'agent', url: pod.url } }))
+        ? pods.map((pod) => ({ name: pod.name, control: { kind: 'agent', url: pod.url } }))
         : [
             {
               name: resourceName(name, 'edge'),
-              healthUrl: service('edge', PORTS.edgeAgent),
               control: { kind: 'agent', url: service('edge', PORTS.edgeAgent) },
             },
           ]
@@ -64,7 +81,8 @@ export function siteTargets(site: Site, clusterDomain: string, edgePods?: EdgePo
   return {
     site: name,
     edges,
-    softswitches: softswitchAddresses([site], clusterDomain)[name] ?? [],
+    softswitches: softswitchTargets(site, clusterDomain),
+    eslPassword: { namespace: site.metadata.namespace ?? 'default', secret: eslPasswordSecretRef(site) },
     loginUrl: httpUrl('login', login.mode === 'External' ? login.external : undefined),
     acdUrl: httpUrl('acd', acd.mode === 'External' ? acd.external : undefined),
   }

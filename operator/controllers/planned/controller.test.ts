@@ -265,6 +265,31 @@ describe('planned switchover of a Site', () => {
     assert.equal(atA.starts.length, 0)
   })
 
+  it('a held Fenced (spec Fenced, status.admitted Active) changes nothing; once let go ahead, it fences', async () => {
+    const w = world()
+    const reconcile = switchoverReconciler(w.options)
+    const admitted = (traffic: 'Active' | 'Fenced') => ({ admitted: { traffic, since: '2026-01-01T00:00:00Z' } }) as Site['status']
+    w.setSite('a', (s) => ({ ...s, spec: { ...s.spec, traffic: 'Fenced' }, status: admitted('Active') }))
+    assert.equal(await reconcile(`${ns}/a`), undefined)
+    assert.deepEqual([w.edgeChanges, w.starts, w.written, w.events], [[], [], [], []])
+    w.setSite('a', (s) => ({ ...s, status: admitted('Fenced') }))
+    await reconcile(`${ns}/a`)
+    assert.deepEqual(w.edgeChanges, ['http://a-edge1/RPC a inactive', 'http://b-edge1/RPC a inactive'])
+    assert.equal(w.starts[0]?.request.mode, 'fence')
+  })
+
+  it('a site being deleted drains once its deletion went ahead', async () => {
+    const w = world()
+    w.setSite('a', (s) => ({
+      ...s,
+      metadata: { ...s.metadata, deletionTimestamp: '2026-01-01T00:00:00Z' },
+      status: { admitted: { traffic: 'Active', deletion: '2026-01-01T00:00:00Z', since: '2026-01-01T00:00:00Z' } },
+    }))
+    await switchoverReconciler(w.options)(`${ns}/a`)
+    assert.equal(w.starts[0]?.request.mode, 'drain')
+    assert.equal((w.lastStatus('a')?.plannedSwitchover as Record<string, unknown>).traffic, 'Drain')
+  })
+
   it('writes nothing for a site that was never switched over', async () => {
     const w = world()
     assert.equal(await switchoverReconciler(w.options)(`${ns}/a`), undefined)
@@ -304,7 +329,7 @@ describe('SkillGroup pinning', () => {
     assert.equal((w.lastStatus('hotel')?.pinning as Record<string, unknown>).agentsMoved, 2)
   })
 
-  it('unpinning is recorded and moves nobody; a pin to an unknown site says so', async () => {
+  it('unpinning is recorded and moves nobody; a pin to an unknown site is held, saying so', async () => {
     const w = world()
     w.informers.skillGroups.store.upsert(group('b'))
     const reconcile = pinningReconciler(w.options)
@@ -317,7 +342,111 @@ describe('SkillGroup pinning', () => {
 
     w.informers.skillGroups.store.upsert(group('z'))
     await reconcile(`${ns}/hotel`)
-    assert.match(String((w.lastStatus('hotel')?.pinning as Record<string, unknown>).message), /no Site z/)
+    const [held] = w.lastStatus('hotel')?.conditions as { reason: string; message: string }[]
+    assert.ok(held)
+    assert.equal(held.reason, 'PinnedSiteNotServing')
+    assert.match(held.message, /there is no Site z in namespace cc/)
     assert.equal(w.starts.length, 1)
+  })
+
+  it('a pin to a Fenced site is held: exact status and Event, no takeover; it takes effect by itself once the site serves', async () => {
+    const w = world()
+    const fenced = { admitted: { traffic: 'Fenced' as const, since: '2026-01-01T00:00:00Z' } }
+    w.setSite('b', (s) => ({ ...s, spec: { ...s.spec, traffic: 'Fenced' }, status: fenced }))
+    w.informers.skillGroups.store.upsert(group('b'))
+    const reconcile = pinningReconciler(w.options)
+    assert.equal(await reconcile(`${ns}/hotel`), undefined, 'nothing to follow while held: a change of site b brings it back')
+    const message =
+      'the pin to site b is held: site b is Fenced, so the group would have nowhere to run; the group is served at every site until that site serves again, ' +
+      'then the pin takes effect by itself. To pin it now: kubectl annotate skillgroup hotel callcenter.dev/allow-blackout="<reason>"'
+    assert.deepEqual(w.written, [
+      {
+        kind: 'SkillGroup',
+        name: 'hotel',
+        status: {
+          conditions: [
+            {
+              type: 'Held',
+              status: 'True',
+              reason: 'PinnedSiteNotServing',
+              message,
+              observedGeneration: 1,
+              lastTransitionTime: '2026-01-01T00:00:00Z',
+            },
+          ],
+        },
+      },
+    ])
+    assert.deepEqual(w.events, [{ type: 'Warning', reason: 'Held', action: 'Hold', note: message }])
+    assert.deepEqual(w.starts, [])
+    await reconcile(`${ns}/hotel`)
+    assert.equal(w.written.length, 1, 'the same hold: nothing written again')
+
+    w.persist()
+    w.clock.now += 60_000
+    w.setSite('b', (s) => ({
+      ...s,
+      spec: { ...s.spec, traffic: 'Active' },
+      status: { admitted: { traffic: 'Active', since: '2026-01-01T00:01:00Z' } },
+    }))
+    await reconcile(`${ns}/hotel`)
+    assert.deepEqual(w.lastStatus('hotel'), {
+      pinning: {
+        site: 'b',
+        since: '2026-01-01T00:01:00Z',
+        takeovers: [{ site: 'a', at: 'b', id: 't1' }],
+        agentsInstructed: 0,
+        agentsMoved: 0,
+      },
+      conditions: [
+        {
+          type: 'Held',
+          status: 'False',
+          reason: 'Released',
+          message: 'the pin to site b took effect: it serves again',
+          observedGeneration: 1,
+          lastTransitionTime: '2026-01-01T00:01:00Z',
+        },
+      ],
+    })
+    assert.deepEqual(
+      w.events.slice(1).map((e) => e.reason),
+      ['Pinned', 'Released'],
+    )
+  })
+
+  it('a pin in effect is held when its site stops serving, and the group is served everywhere again (pinning.site gone)', async () => {
+    const w = world()
+    w.informers.skillGroups.store.upsert(group('b'))
+    const reconcile = pinningReconciler(w.options)
+    await reconcile(`${ns}/hotel`)
+    w.setSite('b', (s) => ({ ...s, status: { heartbeat: { failedOver: true } } as Site['status'] }))
+    await reconcile(`${ns}/hotel`)
+    const status = w.lastStatus('hotel')
+    assert.ok(status)
+    assert.deepEqual(status.pinning, { since: '2026-01-01T00:00:00Z' })
+    const [held] = status.conditions as { message: string }[]
+    assert.match(held?.message ?? '', /site b is failed over/)
+    assert.equal(w.events.at(-1)?.reason, 'Held')
+    assert.ok(!w.events.some((e) => e.reason === 'Unpinned'), 'held, not unpinned')
+  })
+
+  it('the allow-blackout annotation on the group pins it to a site that does not serve, with a Warning', async () => {
+    const w = world()
+    w.setSite('b', (s) => ({ ...s, spec: { ...s.spec, traffic: 'Drain' } }))
+    const annotated = group('b')
+    w.informers.skillGroups.store.upsert({
+      ...annotated,
+      metadata: { ...annotated.metadata, annotations: { 'callcenter.dev/allow-blackout': 'CHG-3' } },
+    })
+    await pinningReconciler(w.options)(`${ns}/hotel`)
+    assert.equal((w.lastStatus('hotel')?.pinning as Record<string, unknown>).site, 'b')
+    assert.deepEqual(
+      w.events.map((e) => [e.type, e.reason]),
+      [
+        ['Normal', 'Pinned'],
+        ['Warning', 'BlackoutAllowed'],
+      ],
+    )
   })
 })

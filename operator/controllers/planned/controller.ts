@@ -1,8 +1,11 @@
 // The planned-switchover controllers: one per Site (spec.traffic Drain / Fenced / Active) and one per
-// SkillGroup (spec.pinnedSite). A SkillGroup is looked at again when the Site it is pinned to changes.
+// SkillGroup (spec.pinnedSite). A SkillGroup is looked at again when the Site it is pinned to changes
+// its spec or whether it serves.
 import type { Site, SkillGroup } from '../../../crds/types.ts'
-import { Controller } from '../../runtime/controller.ts'
+import { Controller, specChanged } from '../../runtime/controller.ts'
 import { objectKey } from '../../runtime/resource.ts'
+import { blackoutAllowed } from '../hold/effective.ts'
+import { servingState } from '../hold/serving.ts'
 import { scoped, type Cached } from '../kinds.ts'
 import type { PlannedOptions } from './options.ts'
 import { pinningReconciler } from './pinning.ts'
@@ -23,16 +26,17 @@ export function plannedControllers(options: PlannedOptions): [Controller<Cached<
   const groups = new Controller<Cached<SkillGroup>>({
     name: 'skillgroup-pinning',
     primary: informers.skillGroups,
-    specChangesOnly: true,
+    relevant: (previous, group) => specChanged(previous, group) || blackoutAllowed(previous) !== blackoutAllowed(group),
     log,
     metrics,
     workers: 2,
     reconcile: pinningReconciler(options),
   })
+  // A pin is held while its site does not serve: the groups pinned to a site look again when that changes.
   groups.watch({
     informer: informers.sites,
     map: (site) => informers.skillGroups.store.byIndex('site', scoped(site, site.metadata.name)).map(objectKey),
-    specChangesOnly: true,
+    relevant: (previous, site) => specChanged(previous, site) || servingState(previous) !== servingState(site),
   })
   return [sites, groups]
 }

@@ -1,4 +1,5 @@
-// The reconcile of one Site for planned switchover (spec.traffic): the edges stop (or resume) sending
+// The reconcile of one Site for planned switchover (the traffic in effect: spec.traffic once the hold
+// controller let it go ahead, Drain for a site being deleted): the edges stop (or resume) sending
 // new calls to the site, the other sites' login services take its agents over with mode drain or fence,
 // and status.plannedSwitchover records how far it got. While the site is Drain or Fenced the edges are
 // checked again every resync (a failback elsewhere must not send calls to it) and the takeovers followed.
@@ -8,6 +9,7 @@
 import type { ReconcileResult } from '../../runtime/controller.ts'
 import { types } from '../kinds.ts'
 import { siteTargets } from '../failover/targets.ts'
+import { trafficInEffect } from '../hold/effective.ts'
 import { plannedTakeoverKey, planSwitchover, type SwitchoverRecord } from './decide.ts'
 import { setSiteAtEdges, startAndFollowTakeovers } from './io.ts'
 import type { PlannedOptions } from './options.ts'
@@ -31,7 +33,8 @@ export function switchoverReconciler(options: PlannedOptions): (key: string) => 
     const name = site.metadata.name
     const now = io.now()
     const remembered = memory.get(key)
-    const traffic = site.spec.traffic ?? 'Active'
+    // The traffic in effect: a change to Drain or Fenced that the hold controller holds is not acted on.
+    const traffic = trafficInEffect(site)
     const targets = informers.sites.store
       .list()
       .filter((s) => s.metadata.namespace === site.metadata.namespace)

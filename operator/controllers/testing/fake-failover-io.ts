@@ -16,11 +16,19 @@ export function softswitchDestination(site: string, state: DestinationState, n =
   return { set: 1, uri: `sip:${site}-fs${n}:5060`, site, duid: `${site}-fs${n}`, state, probing: true, priority: 0, weight: 100 }
 }
 
-/** Probes that time out for the SIP hosts and HTTP URLs in `down`, and answer for every other. */
+/**
+ * Probes that time out for the SIP hosts and HTTP base URLs in `down`, and answer for every other. An
+ * HTTP probe of /readyz (a Managed edge's agent) also fails for `<base URL>/readyz` in `down`: an agent
+ * that runs but whose Kamailio does not answer.
+ */
 export function probesFailingFor(down: ReadonlySet<string>): Probes {
-  const answer = (target: string) =>
-    Promise.resolve(down.has(target) ? { ok: false, latencyMs: 500, error: 'timeout' } : { ok: true, latencyMs: 1 })
-  return { sip: (target) => answer(target.host), http: answer }
+  const answer = (...targets: string[]) =>
+    Promise.resolve(targets.some((t) => down.has(t)) ? { ok: false, latencyMs: 500, error: 'timeout' } : { ok: true, latencyMs: 1 })
+  return {
+    sip: (target) => answer(target.host),
+    http: (baseUrl, _timeoutMs, path) => (path === '/readyz' ? answer(baseUrl, `${baseUrl}/readyz`) : answer(baseUrl)),
+    esl: (target) => answer(`esl:${target.host}`),
+  }
 }
 
 /** Writes status straight into the Site and Trunk stores, as the watch would show it. */

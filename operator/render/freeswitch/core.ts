@@ -1,5 +1,6 @@
 // The root document, the global variables and the core settings: which modules load, the RTP port range,
-// logging to the container's output.
+// logging to the container's output (FreeSWITCH runs with -nc, which keeps the console logger off stdout,
+// so mod_logfile writes there instead).
 import { FREESWITCH_ENV, GLOBAL_VARIABLES, type FreeswitchConfigInput } from './input.ts'
 import { comment, element, includeFile, xmlDocument } from './xml.ts'
 
@@ -22,13 +23,15 @@ export function rootDocument(): string {
  * which later files read as a `$$` variable while they are preprocessed. So the ESL password reaches
  * event_socket.conf.xml from the container's environment (a secretKeyRef) and never sits in this config.
  */
-export function globalVariables(): string {
+export function globalVariables(input: FreeswitchConfigInput): string {
   const fromEnvironment = (variable: string, environmentVariable: string) =>
     element('X-PRE-PROCESS', { cmd: 'env-set', data: `${variable}=$${environmentVariable}` })
   return includeFile(
     comment('Set from the container environment at start: the pod IP, and the ESL password from a Secret.'),
     fromEnvironment(GLOBAL_VARIABLES.podIp, FREESWITCH_ENV.podIp),
     fromEnvironment(GLOBAL_VARIABLES.eslPassword, FREESWITCH_ENV.eslPassword),
+    comment('The directory domain: phones register in it, and `user/<extension>@<domain>` reaches them.'),
+    element('X-PRE-PROCESS', { cmd: 'set', data: `${GLOBAL_VARIABLES.domain}=${input.site}` }),
   )
 }
 
@@ -49,7 +52,7 @@ export function coreSettings(input: FreeswitchConfigInput): string {
 // Order matters: mod_xml_curl and mod_event_socket load before mod_sofia, so the directory is reachable and
 // the CTI bridge can connect as soon as SIP traffic arrives. PCMA/PCMU are built into the core.
 const MODULES = [
-  'mod_console',
+  'mod_logfile',
   'mod_xml_curl',
   'mod_event_socket',
   'mod_commands',
@@ -72,14 +75,17 @@ export function moduleList(): string {
   )
 }
 
-/** mod_console refuses to load without its configuration; it logs to the container's standard output. */
-export function consoleLogging(): string {
+/** The log goes to standard output, so `kubectl logs` shows it; it is never rotated there. */
+export function stdoutLogging(input: FreeswitchConfigInput): string {
+  const param = (name: string, value: string) => element('param', { name, value })
   return includeFile(
-    element('configuration', { name: 'console.conf', description: 'Console logger' }, [
-      element('mappings', {}, [element('map', { name: 'all', value: 'console,debug,info,notice,warning,err,crit,alert' })]),
-      element('settings', {}, [
-        element('param', { name: 'colorize', value: 'false' }),
-        element('param', { name: 'loglevel', value: 'info' }),
+    element('configuration', { name: 'logfile.conf', description: 'Log to standard output' }, [
+      element('settings', {}, [param('rotate-on-hup', 'false')]),
+      element('profiles', {}, [
+        element('profile', { name: 'stdout' }, [
+          element('settings', {}, [param('logfile', input.logFile), param('rollover', '0'), param('uuid', 'true')]),
+          element('mappings', {}, [element('map', { name: 'all', value: 'info,notice,warning,err,crit,alert' })]),
+        ]),
       ]),
     ]),
   )

@@ -19,23 +19,25 @@ export interface FreeswitchConfigInput {
   directoryUrl: string
   /** Where the dialplan hands every inbound call: the CTI bridge's outbound-socket listener. */
   ctiSocket: { host: string; port: number }
+  /** Where the log goes: the container's standard output (`/dev/stdout`), or a file where no one reads stdout. */
+  logFile: string
 }
 
 /** Environment variables the FreeSWITCH container must have: the pod's IP and the ESL password (from a Secret). */
 export const FREESWITCH_ENV = { podIp: 'POD_IP', eslPassword: 'ESL_PASSWORD' } as const
 
-export const SIP_PROFILE = 'callcenter'
-export const DIALPLAN_CONTEXT = 'callcenter'
-
-/** SIP header the edge may add to name the call's skill group. */
-export const SKILL_GROUP_HEADER = 'X-CC-Skill-Group'
-
-/** Channel variables the dialplan sets for the CTI bridge. */
-export const CHANNEL_VARIABLES = { site: 'cc_site', skillGroup: 'cc_skill_group', calledNumber: 'cc_called_number' } as const
+export {
+  CHANNEL_VARIABLES,
+  DIALPLAN_CONTEXT,
+  SIP_PROFILE,
+  SKILL_GROUP_HEADER,
+  TRANSFER_SITE_HEADER,
+  TRUNK_HEADER,
+} from '../../../workloads/lib/softswitch-names.ts'
 
 export const ACL = { eslClients: 'cti-bridge', sipEdges: 'sip-edges' } as const
 
 /** Global (preprocessor) variables vars.xml fills from the environment. */
-export const GLOBAL_VARIABLES = { podIp: 'pod_ip', eslPassword: 'esl_password' } as const
+export const GLOBAL_VARIABLES = { podIp: 'pod_ip', eslPassword: 'esl_password', domain: 'domain' } as const
 
 export const globalVariable = (name: string): string => `$\${${name}}`

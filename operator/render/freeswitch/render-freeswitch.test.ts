@@ -8,7 +8,8 @@ import { wellFormednessProblem } from './well-formed-xml.ts'
 const input: FreeswitchConfigInput = {
   site: 'shanghai',
   sip: { port: 5060, trustedCidrs: ['10.20.0.0/24', '10.10.0.0/24'] },
-  rtp: { startPort: 16384, endPort: 32767 },
+  rtp: { startPort: 16384, endPort: 32766 },
+  logFile: '/dev/stdout',
   esl: { port: 8021, allowedCidrs: ['10.244.0.0/16'] },
   directoryUrl: 'http://shanghai-login.callcenter.svc.cluster.local:8080/v1/freeswitch/directory',
   ctiSocket: { host: 'shanghai-cti.callcenter.svc.cluster.local', port: 8084 },
@@ -86,15 +87,31 @@ test('mod_xml_curl has a directory binding whose gateway-url is the login servic
   assert.match(renderFreeswitchConfig(input)['autoload_configs/modules.conf.xml'] ?? '', /<load module="mod_xml_curl"\/>/)
 })
 
-test('the dialplan hands every inbound call to the CTI bridge over an outbound socket, with site and skill group', () => {
+test('the dialplan hands every inbound call to the CTI bridge over an outbound socket, with site, skill group and trunk', () => {
   const plan = renderFreeswitchConfig(input)['dialplan/callcenter.xml'] ?? ''
   assert.deepEqual(attributeOf(plan, 'action application="socket"', 'data'), ['shanghai-cti.callcenter.svc.cluster.local:8084 async full'])
   assert.deepEqual(attributeOf(plan, 'action application="export"', 'data'), [
     'cc_skill_group=$1',
+    'cc_trunk=$1',
     'cc_site=shanghai',
     'cc_called_number=$1',
   ])
-  assert.deepEqual(attributeOf(plan, 'condition', 'field'), ['${sip_h_X-CC-Skill-Group}', 'destination_number'])
+  assert.deepEqual(attributeOf(plan, 'condition', 'field'), ['${sip_h_X-CC-Skill-Group}', '${sip_h_X-CC-Trunk}', 'destination_number'])
+})
+
+test('the log goes to the configured file (standard output in a pod), never rotated', () => {
+  const logging = renderFreeswitchConfig(input)['autoload_configs/logfile.conf.xml'] ?? ''
+  assert.deepEqual(attributeOf(logging, 'param name="logfile"', 'value'), ['/dev/stdout'])
+  assert.deepEqual(attributeOf(logging, 'param name="rollover"', 'value'), ['0'])
+  assert.match(renderFreeswitchConfig(input)['autoload_configs/modules.conf.xml'] ?? '', /module="mod_logfile"/)
+})
+
+test('phones register in the site domain, which `user/<extension>` dials by default', () => {
+  const files = renderFreeswitchConfig(input)
+  assert.match(files['vars.xml'] ?? '', /cmd="set" data="domain=shanghai"/)
+  const sofia = files['autoload_configs/sofia.conf.xml'] ?? ''
+  for (const name of ['challenge-realm', 'force-register-domain', 'force-register-db-domain'])
+    assert.deepEqual(attributeOf(sofia, `param name="${name}"`, 'value'), ['$${domain}'], name)
 })
 
 test('the SIP profile listens on the pod IP and port, trusts only the edges, and uses the RTP range', () => {

@@ -1,14 +1,19 @@
 // kamailio.cfg of one edge. How the edge handles each request:
 // - REGISTER: IP phones register their extension at this site (line A at one site, line B at the
-//   other); registrations live in memory (usrloc db_mode 0), so a phone is reachable through either
-//   site's edge by that site's extension.
+//   other). The edge relays the REGISTER to its own site's first available soft switch, which
+//   challenges it and checks the digest against the directory (the PhoneMAC's credentials, from the
+//   login service), and keeps the registration: FreeSWITCH rings agents' phones itself. A REGISTER
+//   no soft switch of this site can take gets 503; the edge keeps no registrations of its own.
 // - INVITE to a Trunk number: a carrier's inbound call. The called number (Request-URI user, with or
 //   without a leading '+') identifies the Trunk. A caller (From user) matching one of the Trunk's
 //   prefix rules (longest first) goes to that site's site-first set; any other caller to the
 //   Trunk's split set. The call is then relayed to a soft switch chosen by weight (dispatcher
 //   algorithm 9); on timeout or 5xx the failure route marks that soft switch inactive until its
-//   OPTIONS probe answers again and tries the next destination of the set.
-// - Any other request to a registered extension: relayed to the phone. Everything else: 404.
+//   OPTIONS probe answers again and tries the next destination of the set. The soft switch is told
+//   the Trunk (header X-CC-Trunk) and, when the Trunk names one, its SkillGroup (X-CC-Skill-Group).
+// - INVITE from one of the soft switches with X-CC-Transfer-Site: a call the CTI bridge transfers to
+//   another site's queue; it goes to that site's site-first set.
+// - Everything else: 404.
 // - In-dialog requests follow the Record-Route of the edge.
 // - Calls in progress are counted per destination site: a carrier call sent to a soft switch is a
 //   dialog in profile calls_to_site under the soft switch's site (its dispatcher attribute `site`),
@@ -18,6 +23,7 @@
 // listener; no FIFO, datagram or ctl socket is opened.
 import type { Site } from '../../../crds/types.ts'
 import { CALLS_TO_SITE_PROFILE, RENDER_DEFAULTS, RPC_PATH, type EdgeRenderInput } from './model.ts'
+import { SKILL_GROUP_HEADER, TRANSFER_SITE_HEADER, TRUNK_HEADER } from '../freeswitch/input.ts'
 import type { EdgePlan, TrunkRoute } from './plan.ts'
 
 interface Probing {
@@ -40,6 +46,8 @@ function trunkCase(route: TrunkRoute): string[] {
   const rules = route.prefixRules.map((r) => `${r.prefix} -> ${r.site}`).join(', ')
   const lines = [`\t\t# Trunk ${route.trunk} (${route.carrier}): ${rules ? `callers ${rules}; ` : ''}others split ${route.split}`]
   for (const number of [...route.numbers].sort()) lines.push(`\t\tcase "${number}":`)
+  lines.push(`\t\t\tappend_hf("${TRUNK_HEADER}: ${route.trunk}\\r\\n");`)
+  if (route.skillGroup !== undefined) lines.push(`\t\t\tappend_hf("${SKILL_GROUP_HEADER}: ${route.skillGroup}\\r\\n");`)
   route.prefixRules.forEach((rule, index) => {
     lines.push(`\t\t\t${index === 0 ? 'if' : 'else if'} ($fU =~ "^${rule.prefix}") $var(dsset) = ${rule.setId};`)
   })
@@ -63,6 +71,27 @@ function inboundRoute(plan: EdgePlan): string {
   return ['route[CARRIER_INBOUND] {', '\tif (!is_method("INVITE")) return;', ...body, '}'].join('\n')
 }
 
+function siteTransferRoute(plan: EdgePlan): string {
+  const cases = Object.entries(plan.siteSetIds)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .flatMap(([site, setId]) => [`\t\tcase "${site}":`, `\t\t\t$var(dsset) = ${setId};`, '\t\t\troute(SOFTSWITCH);', '\t\t\tbreak;'])
+  return [
+    "# A call a soft switch hands to another site's queue: only the soft switches may ask for it.",
+    'route[SITE_TRANSFER] {',
+    `\tif (!is_method("INVITE") || $hdr(${TRANSFER_SITE_HEADER}) == $null) return;`,
+    '\tif (!ds_is_from_list()) {',
+    '\t\tsl_send_reply("403", "Only soft switches transfer between sites");',
+    '\t\texit;',
+    '\t}',
+    `\tswitch ($hdr(${TRANSFER_SITE_HEADER})) {`,
+    ...cases,
+    '\t}',
+    '\tsl_send_reply("404", "No such site");',
+    '\texit;',
+    '}',
+  ].join('\n')
+}
+
 export function renderKamailioCfg(input: EdgeRenderInput, plan: EdgePlan): string {
   const site = input.sites.find((s) => s.metadata.name === input.site)
   const probing = probingOf(site)
@@ -75,7 +104,7 @@ export function renderKamailioCfg(input: EdgeRenderInput, plan: EdgePlan): strin
 # Carrier calls are recognised by the called number (a Trunk's spec.numbers) and sent to the soft
 # switches through dispatcher sets (see dispatcher.list): by caller prefix to a site first, otherwise
 # split by the Trunk's weights, the local site first. A call that times out or gets a 5xx tries the
-# next soft switch. IP phones register here; calls to a registered extension go to the phone.
+# next soft switch. IP phones register through here at this site's soft switch.
 # Routing changes arrive live over JSON-RPC (http://${input.rpc.host}:${input.rpc.port}${RPC_PATH}).
 
 ####### Global parameters #########
@@ -108,8 +137,6 @@ loadmodule "sl.so"
 loadmodule "rr.so"
 loadmodule "pv.so"
 loadmodule "maxfwd.so"
-loadmodule "usrloc.so"
-loadmodule "registrar.so"
 loadmodule "textops.so"
 loadmodule "siputils.so"
 loadmodule "xlog.so"
@@ -126,10 +153,6 @@ modparam("tm", "fr_inv_timer", ${RENDER_DEFAULTS.ringTimeoutMilliseconds})
 
 modparam("rr", "enable_full_lr", 0)
 modparam("rr", "append_fromtag", 0)
-
-# Phone registrations in memory only.
-modparam("usrloc", "db_mode", 0)
-modparam("registrar", "max_expires", 3600)
 
 modparam("dispatcher", "list_file", "${input.dispatcherListPath}")
 modparam("dispatcher", "flags", 2)
@@ -178,8 +201,10 @@ request_route {
 		exit;
 	}
 
+	route(SITE_TRANSFER);
 	route(CARRIER_INBOUND);
-	route(PHONES);
+	sl_send_reply("404", "Not Found");
+	exit;
 }
 
 route[REQINIT] {
@@ -216,11 +241,18 @@ route[WITHINDLG] {
 	exit;
 }
 
+# Phones register at this site's own soft switch, the first available by priority: another site's
+# directory does not know this site's extensions.
 route[REGISTRAR] {
 	if (!is_method("REGISTER")) return;
-	if (!save("location")) sl_reply_error();
-	exit;
+	if (!ds_select_dst("${plan.siteSetIds[input.site] ?? 0}", "8") || $(xavp(_dsdst_=>attrs){param.value,site}) != "${input.site}") {
+		sl_send_reply("503", "No soft switch of this site is available");
+		exit;
+	}
+	route(RELAY);
 }
+
+${siteTransferRoute(plan)}
 
 ${inboundRoute(plan)}
 
@@ -257,14 +289,6 @@ failure_route[SOFTSWITCH_FAILOVER] {
 			route(RELAY);
 		}
 	}
-}
-
-route[PHONES] {
-	if (!lookup("location")) {
-		sl_send_reply("404", "Not Found");
-		exit;
-	}
-	route(RELAY);
 }
 
 # JSON-RPC over HTTP, on the RPC listener only.

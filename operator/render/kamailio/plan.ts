@@ -41,6 +41,8 @@ export interface PlannedSet {
 export interface TrunkRoute {
   trunk: string
   carrier: string
+  /** The SkillGroup the trunk's calls queue in, named to the soft switch in a header. */
+  skillGroup?: string
   /** Called numbers (DIDs) without a leading '+': an INVITE to one of them is this trunk's inbound call. */
   numbers: string[]
   /** Longest prefix first. */
@@ -140,6 +142,7 @@ export function planEdge(input: EdgeRenderInput): EdgePlan {
   const trunkRoutes = trunks.map((trunk, index) => ({
     trunk: trunk.metadata.name,
     carrier: trunk.spec.carrier,
+    ...(trunk.spec.skillGroup === undefined ? {} : { skillGroup: trunk.spec.skillGroup }),
     numbers: (trunk.spec.numbers ?? []).map(normalizeNumber),
     prefixRules: [...(trunk.spec.routing?.prefixRules ?? [])]
       .sort((a, b) => b.prefix.length - a.prefix.length || a.prefix.localeCompare(b.prefix))

@@ -1,13 +1,17 @@
-// The CTI bridge: FreeSWITCH connects to its outbound-socket port for every call (only the soft switches
-// may), and it connects to every soft switch's Event Socket with the ESL password. Its HTTP API is for
-// the ACD, the login service and the operator.
+// The CTI bridge: FreeSWITCH's dialplan connects to its outbound-socket port for every call (only the
+// soft switches may), the same port the dialplan's `socket` targets (endpoints.ctiSocket). It calls the
+// ACD and writes call records to Redis; it does not connect to FreeSWITCH's Event Socket itself. It
+// sends a transfer to another site's queue through this site's edge (CTI_EDGE, endpoints.edgeSip). Its
+// HTTP port serves /healthz, /readyz and /metrics, for the kubelet and the operator's namespace. Its env
+// is built with the bridge's own contract (workloads/cti/contract.ts).
 import type { NetworkPolicyIngressRule, NetworkPolicyPeer } from './manifest-types.ts'
 import type { Site } from '../../../crds/types.ts'
 import type { KubernetesObject, SiteRenderContext } from './context.ts'
 import type { SiteEndpoints } from './endpoints.ts'
 import { renderHttpWorkload } from './http-workload.ts'
-import { operatorNamespace, podsOf, tcp, telephonyPods } from './network-policy.ts'
-import { envFromSecret, envValue } from './pod.ts'
+import { operatorNamespace, tcp, telephonyPods } from './network-policy.ts'
+import { ctiContract } from '../../../workloads/cti/contract.ts'
+import { contractEnv, fromSecret, hostPort, redisUrl } from './pod.ts'
 import { PORTS } from './ports.ts'
 
 const IPV4 = /^[0-9]{1,3}(\.[0-9]{1,3}){3}$/
@@ -27,21 +31,22 @@ function fromSoftswitches(site: Site, context: SiteRenderContext): NetworkPolicy
 }
 
 export function renderCti(site: Site, context: SiteRenderContext, endpoints: SiteEndpoints): KubernetesObject[] {
-  return renderHttpWorkload(site, context, endpoints, {
+  const { redis } = endpoints
+  return renderHttpWorkload(site, context, {
     component: 'cti',
     image: context.images.cti,
-    env: [
-      envValue('ACD_URL', endpoints.acdUrl),
-      envValue('LOGIN_URL', endpoints.loginUrl),
-      envValue('OUTBOUND_SOCKET_PORT', PORTS.ctiSocket),
-      envValue('ESL_TARGETS', endpoints.eslTargets.join(',')),
-      envFromSecret('ESL_PASSWORD', context.eslPasswordSecretRef),
-    ],
-    extraPorts: { socket: PORTS.ctiSocket },
-    servesMetrics: false,
-    ingress: [
-      fromSoftswitches(site, context),
-      { from: [podsOf(site, 'acd'), podsOf(site, 'login'), operatorNamespace(context)], ports: [tcp(PORTS.http)] },
-    ],
+    env: contractEnv(ctiContract, {
+      site: site.metadata.name,
+      acdUrl: endpoints.acdUrl,
+      redisUrl: redisUrl(redis),
+      ...(redis.passwordSecretRef ? { redisPassword: fromSecret(redis.passwordSecretRef) } : {}),
+      port: endpoints.ctiSocket.port,
+      httpPort: PORTS.http,
+      // FreeSWITCH dials it (a transfer to another site's queue), so it names the edge as the soft switches reach it.
+      edge: hostPort(endpoints.edgeSip),
+    }),
+    extraPorts: { socket: endpoints.ctiSocket.port },
+    servesMetrics: true,
+    ingress: [fromSoftswitches(site, context), { from: [operatorNamespace(context)], ports: [tcp(PORTS.http)] }],
   })
 }

@@ -1,5 +1,6 @@
 // A Managed SIP edge: Kamailio with the edge agent beside it in one pod, the rendered kamailio.cfg and
-// dispatcher.list, a Service for the agent's API, a PodDisruptionBudget and a NetworkPolicy.
+// dispatcher.list, a Service for the agent's API (and SIP, for the site's own soft switches), a
+// PodDisruptionBudget and a NetworkPolicy.
 //
 // Kamailio's JSON-RPC listens on 127.0.0.1 only (the controller renders kamailio.cfg that way), so only
 // the agent in the same pod reaches it and no policy opens it. The agent's API is open only to the
@@ -11,30 +12,33 @@
 // edge through the agent, which follows the mounted ConfigMap file (DISPATCHER_LIST_SOURCE,
 // workloads/edge/list-source.ts) and reloads it without undoing a flip, and does not roll the pods.
 //
+// The agent's env is built with its own contract (workloads/edge/contract.ts). Its /readyz asks Kamailio
+// over JSON-RPC, so a pod whose Kamailio does not answer is not Ready; the operator probes each pod of a
+// Managed edge there too. It serves /metrics on its port (workloads/edge/metrics.ts).
+//
 // Graceful drain: a terminating pod's endpoint turns not-ready, so no new calls come; on SIGTERM the
 // agent waits for the calls in progress to end and then writes DRAINED_FILE (workloads/edge/drain.ts);
 // Kamailio's preStop hook waits for that file (bounded by the grace period), so in-dialog requests still
 // find the edge that record-routed them.
 import type { Container, PodTemplateSpec } from './manifest-types.ts'
 import type { Site } from '../../../crds/types.ts'
+import { edgeAgentContract } from '../../../workloads/edge/contract.ts'
 import { RPC_PATH } from '../kamailio/index.ts'
 import { configHash } from './config-hash.ts'
 import type { KubernetesObject, SiteRenderContext } from './context.ts'
-import type { SiteEndpoints } from './endpoints.ts'
+import { prometheusScrapeAnnotations } from './http-workload.ts'
 import { CONFIG_HASH_ANNOTATION, componentLabels, resourceName, selectorLabels } from './names.ts'
 import { operatorNamespace, tcp, udp } from './network-policy.ts'
 import { configMap, deployment, networkPolicy, podDisruptionBudget, service } from './objects.ts'
 import {
   containerSecurityContext,
   podSecurityContext,
-  envFromField,
-  envValue,
+  contractEnv,
+  fromField,
   httpProbes,
   mount,
-  redisEnv,
   resources,
   scratchVolume,
-  sortedEnv,
   telephonyPlacement,
 } from './pod.ts'
 import { PORTS } from './ports.ts'
@@ -76,22 +80,21 @@ function kamailioContainer(site: Site, context: SiteRenderContext): Container {
   }
 }
 
-function edgeAgentContainer(site: Site, context: SiteRenderContext, endpoints: SiteEndpoints): Container {
+function edgeAgentContainer(site: Site, context: SiteRenderContext): Container {
   return {
     name: 'edge-agent',
     image: context.images.edgeAgent,
     command: ['node', 'workloads/edge/main.ts'],
-    env: sortedEnv([
-      envValue('SITE', site.metadata.name),
-      envValue('PORT', PORTS.edgeAgent),
+    env: contractEnv(edgeAgentContract, {
+      site: site.metadata.name,
       // The operator flips every edge pod at its own address (the pod's, the node's with host networking).
-      envFromField('EDGE_AGENT_HOST', 'status.podIP'),
-      envValue('KAMAILIO_RPC_URL', `http://127.0.0.1:${context.edge.rpcPort}${RPC_PATH}`),
-      envValue('DISPATCHER_LIST_SOURCE', `${EDGE_PATHS.config}/dispatcher.list`),
-      envValue('DISPATCHER_LIST_PATH', EDGE_PATHS.dispatcherList),
-      envValue('DRAINED_FILE', EDGE_PATHS.drainedFile),
-      ...redisEnv(endpoints.redis),
-    ]),
+      host: fromField('status.podIP'),
+      port: PORTS.edgeAgent,
+      rpcUrl: `http://127.0.0.1:${context.edge.rpcPort}${RPC_PATH}`,
+      dispatcherListSource: `${EDGE_PATHS.config}/dispatcher.list`,
+      dispatcherListPath: EDGE_PATHS.dispatcherList,
+      drainedFile: EDGE_PATHS.drainedFile,
+    }),
     ports: [{ name: 'http', containerPort: PORTS.edgeAgent, protocol: 'TCP' }],
     resources: resources(undefined, { cpu: '200m', memory: '256Mi' }),
     ...httpProbes('http'),
@@ -116,19 +119,23 @@ function seedDispatcherList(site: Site, context: SiteRenderContext): Container {
   }
 }
 
-function podTemplate(site: Site, context: SiteRenderContext, endpoints: SiteEndpoints): PodTemplateSpec {
+function podTemplate(site: Site, context: SiteRenderContext): PodTemplateSpec {
   const name = site.metadata.name
   return {
     metadata: {
       labels: componentLabels(name, 'edge'),
-      annotations: { [CONFIG_HASH_ANNOTATION]: configHash({ 'kamailio.cfg': context.edge.kamailioCfg }) },
+      annotations: {
+        [CONFIG_HASH_ANNOTATION]: configHash({ 'kamailio.cfg': context.edge.kamailioCfg }),
+        // The edge agent serves /metrics on its own port (metrics.ts).
+        ...prometheusScrapeAnnotations(PORTS.edgeAgent),
+      },
     },
     spec: {
       ...telephonyPlacement(site),
       terminationGracePeriodSeconds: DRAIN_GRACE_SECONDS,
       securityContext: podSecurityContext(),
       initContainers: [seedDispatcherList(site, context)],
-      containers: [kamailioContainer(site, context), edgeAgentContainer(site, context, endpoints)],
+      containers: [kamailioContainer(site, context), edgeAgentContainer(site, context)],
       volumes: [
         { name: 'config', configMap: { name: resourceName(name, 'edge') } },
         scratchVolume('dispatcher'),
@@ -139,17 +146,25 @@ function podTemplate(site: Site, context: SiteRenderContext, endpoints: SiteEndp
   }
 }
 
-export function renderEdge(site: Site, context: SiteRenderContext, endpoints: SiteEndpoints): KubernetesObject[] {
+export function renderEdge(site: Site, context: SiteRenderContext): KubernetesObject[] {
   const name = site.metadata.name
   return [
     configMap(site, context, 'edge', { 'dispatcher.list': context.edge.dispatcherList, 'kamailio.cfg': context.edge.kamailioCfg }),
-    service(site, context, 'edge', { ports: [{ name: 'http', port: PORTS.edgeAgent, targetPort: 'http', protocol: 'TCP' }] }),
+    // The agent's API for the operator, and SIP for the site's soft switches (a call the CTI bridge
+    // transfers to another site's queue goes through the edge: CTI_EDGE).
+    service(site, context, 'edge', {
+      ports: [
+        { name: 'http', port: PORTS.edgeAgent, targetPort: 'http', protocol: 'TCP' },
+        { name: 'sip-udp', port: PORTS.sip, targetPort: 'sip-udp', protocol: 'UDP' },
+        { name: 'sip-tcp', port: PORTS.sip, targetPort: 'sip-tcp', protocol: 'TCP' },
+      ],
+    }),
     deployment(site, context, 'edge', {
       replicas: site.spec.components.edge.managed?.replicas ?? 2,
       // With host networking a new pod cannot start on a node the old one still holds: replace in place.
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
       selector: { matchLabels: selectorLabels(name, 'edge') },
-      template: podTemplate(site, context, endpoints),
+      template: podTemplate(site, context),
     }),
     podDisruptionBudget(site, context, 'edge'),
     networkPolicy(site, context, 'edge', [

@@ -17,8 +17,11 @@ export interface SiteEndpoints {
   ctiUrl: string
   /** Where FreeSWITCH's dialplan hands calls to the CTI bridge. */
   ctiSocket: { host: string; port: number }
-  /** `host:port` of every FreeSWITCH Event Socket the CTI bridge connects to (a Managed soft switch: its headless Service, one address per pod). */
-  eslTargets: string[]
+  /**
+   * Where this site's soft switches send SIP to their edge (a call the CTI bridge transfers to another
+   * site's queue): a Managed edge's Service, or the first External edge.
+   */
+  edgeSip: { host: string; port: number }
   redis: RedisConnection
 }
 
@@ -28,15 +31,15 @@ export function siteEndpoints(site: Site, context: SiteRenderContext): SiteEndpo
   const httpUrl = (component: ComponentName, external: { url: string } | undefined) =>
     external?.url.replace(/\/+$/, '') ?? `http://${serviceHost(name, component, context)}:${PORTS.http}`
   const ctiExternal = components.cti.mode === 'External' ? components.cti.external : undefined
+  const externalEdge = components.edge.mode === 'External' ? components.edge.external?.servers[0] : undefined
   return {
     loginUrl: httpUrl('login', components.login.mode === 'External' ? components.login.external : undefined),
     acdUrl: httpUrl('acd', components.acd.mode === 'External' ? components.acd.external : undefined),
     ctiUrl: httpUrl('cti', ctiExternal),
     ctiSocket: { host: ctiExternal ? new URL(ctiExternal.url).hostname : serviceHost(name, 'cti', context), port: PORTS.ctiSocket },
-    eslTargets:
-      components.softswitch.mode === 'External'
-        ? (components.softswitch.external?.servers ?? []).map((server) => `${server.host}:${server.eslPort ?? PORTS.esl}`)
-        : [`${serviceHost(name, 'softswitch', context)}:${PORTS.esl}`],
+    edgeSip: externalEdge
+      ? { host: externalEdge.host, port: externalEdge.sipPort ?? PORTS.sip }
+      : { host: serviceHost(name, 'edge', context), port: PORTS.sip },
     redis:
       redis.mode === 'External' && redis.external
         ? { host: redis.external.host, port: redis.external.port ?? PORTS.redis, passwordSecretRef: redis.external.passwordSecretRef }

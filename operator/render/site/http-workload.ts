@@ -1,29 +1,22 @@
 // The shape acd, login and cti share: a Deployment of a small HTTP service on Redis, a Service, a
-// PodDisruptionBudget and a NetworkPolicy. Each component file adds its own environment, ports and
-// who may call it.
-import type { ContainerPort, EnvVar, NetworkPolicyIngressRule, ServicePort } from './manifest-types.ts'
+// PodDisruptionBudget and a NetworkPolicy. Each component file gives its whole environment (built with
+// the program's own contract, workloads/<component>/contract.ts), its ports, files and who may call it.
+// Every one serves /healthz and /readyz on `http`, which the probes ask.
+import type { ContainerPort, EnvVar, NetworkPolicyIngressRule, ServicePort, Volume, VolumeMount } from './manifest-types.ts'
 import type { Site } from '../../../crds/types.ts'
 import type { KubernetesObject, SiteRenderContext } from './context.ts'
-import type { SiteEndpoints } from './endpoints.ts'
 import { componentLabels, selectorLabels } from './names.ts'
 import { deployment, networkPolicy, podDisruptionBudget, service } from './objects.ts'
-import {
-  containerSecurityContext,
-  podSecurityContext,
-  envValue,
-  httpProbes,
-  mount,
-  redisEnv,
-  resources,
-  scratchVolume,
-  sortedEnv,
-} from './pod.ts'
+import { containerSecurityContext, podSecurityContext, httpProbes, mount, resources, scratchVolume } from './pod.ts'
 import { PORTS } from './ports.ts'
 
 export interface HttpWorkload {
   component: 'acd' | 'login' | 'cti'
   image: string
+  /** The container's whole environment (pod.ts contractEnv). */
   env: EnvVar[]
+  /** Volumes besides the scratch /tmp, and where the container mounts them. */
+  volumes?: { volume: Volume; mount: VolumeMount }[]
   /** TCP ports besides `http`, by name. */
   extraPorts: Record<string, number>
   /** It serves Prometheus /metrics on `http`: its pods say so to annotation-based scrapers. */
@@ -32,18 +25,13 @@ export interface HttpWorkload {
 }
 
 /** The pod annotations Prometheus' kubernetes_sd annotation-based scrape configs (and many charts) look for. */
-export const prometheusScrapeAnnotations = (): Record<string, string> => ({
+export const prometheusScrapeAnnotations = (port: number = PORTS.http): Record<string, string> => ({
   'prometheus.io/path': '/metrics',
-  'prometheus.io/port': String(PORTS.http),
+  'prometheus.io/port': String(port),
   'prometheus.io/scrape': 'true',
 })
 
-export function renderHttpWorkload(
-  site: Site,
-  context: SiteRenderContext,
-  endpoints: SiteEndpoints,
-  workload: HttpWorkload,
-): KubernetesObject[] {
+export function renderHttpWorkload(site: Site, context: SiteRenderContext, workload: HttpWorkload): KubernetesObject[] {
   const name = site.metadata.name
   const { component } = workload
   const managed = site.spec.components[component].managed
@@ -68,15 +56,15 @@ export function renderHttpWorkload(
               image: managed?.image ?? workload.image,
               // One workloads image runs every service; the command picks which.
               command: ['node', `workloads/${component}/main.ts`],
-              env: sortedEnv([envValue('SITE', name), envValue('PORT', PORTS.http), ...redisEnv(endpoints.redis), ...workload.env]),
+              env: workload.env,
               ports,
               resources: resources(managed?.resources, { cpu: '500m', memory: '512Mi' }),
               ...httpProbes('http'),
               securityContext: containerSecurityContext(),
-              volumeMounts: [mount('tmp', '/tmp')],
+              volumeMounts: [mount('tmp', '/tmp'), ...(workload.volumes ?? []).map((extra) => extra.mount)],
             },
           ],
-          volumes: [scratchVolume('tmp')],
+          volumes: [scratchVolume('tmp'), ...(workload.volumes ?? []).map((extra) => extra.volume)],
         },
       },
     }),

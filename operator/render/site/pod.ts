@@ -12,8 +12,8 @@ import type {
   VolumeMount,
 } from './manifest-types.ts'
 import type { Site } from '../../../crds/types.ts'
+import type { EnvContract, SettingsTable, ValuesOf } from '../../../workloads/lib/env-contract.ts'
 import type { SecretKeyRef } from './context.ts'
-import type { RedisConnection } from './endpoints.ts'
 
 /** The non-root user every container runs as; images must not need a particular user. */
 export const RUN_AS_USER = 10001
@@ -45,8 +45,6 @@ export function resources(spec: ResourceSpec | undefined, defaults: Required<Res
   return { limits: { ...amounts }, requests: { ...amounts } }
 }
 
-export const envValue = (name: string, value: string | number): EnvVar => ({ name, value: String(value) })
-
 export const envFromSecret = (name: string, ref: SecretKeyRef): EnvVar => ({
   name,
   valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } },
@@ -54,12 +52,36 @@ export const envFromSecret = (name: string, ref: SecretKeyRef): EnvVar => ({
 
 export const envFromField = (name: string, fieldPath: string): EnvVar => ({ name, valueFrom: { fieldRef: { fieldPath } } })
 
-export function redisEnv(redis: RedisConnection): EnvVar[] {
-  return [
-    envValue('REDIS_URL', `redis://${redis.host}:${redis.port}`),
-    ...(redis.passwordSecretRef ? [envFromSecret('REDIS_PASSWORD', redis.passwordSecretRef)] : []),
-  ]
+/** An environment value the kubelet fills in: from a Secret or from the pod's own fields. */
+export interface EnvSource {
+  valueFrom: NonNullable<EnvVar['valueFrom']>
 }
+
+export const fromSecret = (ref: SecretKeyRef): EnvSource => ({ valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } } })
+
+export const fromField = (fieldPath: string): EnvSource => ({ valueFrom: { fieldRef: { fieldPath } } })
+
+const isEnvSource = (value: unknown): value is EnvSource => typeof value === 'object' && value !== null && 'valueFrom' in value
+
+/**
+ * A workload's env, built with the program's own configuration contract (workloads/<service>/contract.ts):
+ * only the variables it reads, each encoded as it parses them, every required one present (the type
+ * says so), sorted by name.
+ */
+export function contractEnv<S extends SettingsTable>(contract: EnvContract<S>, values: ValuesOf<S, EnvSource>): EnvVar[] {
+  return sortedEnv(
+    contract.build(values, isEnvSource, (name, text, source): EnvVar =>
+      source ? { name, valueFrom: structuredClone(source.valueFrom) } : { name, value: text ?? '' },
+    ),
+  )
+}
+
+/** `host:port`, an IPv6 address in brackets. */
+export const hostPort = (address: { host: string; port: number }): string =>
+  `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`
+
+/** The address of a Redis, without its password (which the programs get apart, from its Secret). */
+export const redisUrl = (redis: { host: string; port: number }): string => `redis://${hostPort(redis)}`
 
 export function sortedEnv(env: EnvVar[]): EnvVar[] {
   return [...env].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))

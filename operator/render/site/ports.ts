@@ -13,4 +13,5 @@ export const PORTS = {
   edgeAgent: 8090,
 } as const
 
-export const RTP_PORTS = { startPort: 16384, endPort: 32767 } as const
+/** FreeSWITCH takes RTP on even ports (RTCP on the next odd one), so the range ends on an even port. */
+export const RTP_PORTS = { startPort: 16384, endPort: 32766 } as const

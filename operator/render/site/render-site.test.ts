@@ -6,6 +6,10 @@ import type { Container, EnvVar, PodSpec, PodTemplateSpec } from './manifest-typ
 import { stringify } from 'yaml'
 import type { Site } from '../../../crds/types.ts'
 import { loadManifests } from '../../../examples/load.ts'
+import { acdContract } from '../../../workloads/acd/contract.ts'
+import { ctiContract } from '../../../workloads/cti/contract.ts'
+import { edgeAgentContract } from '../../../workloads/edge/contract.ts'
+import { loginContract } from '../../../workloads/login/contract.ts'
 import { CONFIG_HASH_ANNOTATION, renderSite, resourceName, selectorLabels, type KubernetesObject, type SiteRenderContext } from './index.ts'
 
 const exampleSites = loadManifests(join(import.meta.dirname, '../../../examples/two-site')).filter(
@@ -182,9 +186,10 @@ test('no secret value in any rendered object: secrets are only referenced throug
     .map((env) => `${env.name}=${env.valueFrom?.secretKeyRef?.name ?? ''}/${env.valueFrom?.secretKeyRef?.key ?? ''}`)
   assert.deepEqual([...new Set(refs)].sort(), [
     'ESL_PASSWORD=shanghai-esl/password',
+    'LOGIN_REDIS_PASSWORD=shanghai-redis/password',
+    'LOGIN_TOKEN_SECRET=callcenter-login-token/signing-key',
     'REDISCLI_AUTH=shanghai-redis/password',
     'REDIS_PASSWORD=shanghai-redis/password',
-    'TOKEN_SIGNING_KEY=callcenter-login-token/signing-key',
   ])
   const freeswitchConfig = JSON.stringify(find(objects, 'ConfigMap', 'shanghai-softswitch').data)
   assert.match(freeswitchConfig, /name=\\"password\\" value=\\"\$\$\{esl_password\}\\"/)
@@ -233,11 +238,17 @@ interface Rule {
 
 const rulesOf = (policy: KubernetesObject) => (policy.spec as { ingress: Rule[] }).ingress
 
-test('the soft switch NetworkPolicy admits the Event Socket only from the CTI bridge pods', () => {
+test("the soft switch NetworkPolicy admits the Event Socket only from the CTI bridge pods and the operator's namespace (its probe)", () => {
   const policy = find(render(exampleSite('shanghai')), 'NetworkPolicy', 'shanghai-softswitch')
   const eslRules = rulesOf(policy).filter((rule) => rule.ports?.some((port) => port.port === 8021))
   assert.deepEqual(eslRules, [
-    { from: [{ podSelector: { matchLabels: selectorLabels('shanghai', 'cti') } }], ports: [{ protocol: 'TCP', port: 8021 }] },
+    {
+      from: [
+        { podSelector: { matchLabels: selectorLabels('shanghai', 'cti') } },
+        { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'callcenter-system' } } },
+      ],
+      ports: [{ protocol: 'TCP', port: 8021 }],
+    },
   ])
   assert.deepEqual((policy.spec as { policyTypes: string[] }).policyTypes, ['Ingress'])
 })
@@ -325,17 +336,18 @@ test('the config hash annotation changes when the mounted config changes, and on
   assert.equal(softswitchHash(newImage), softswitchHash(base))
 })
 
-test('the login and ACD pods, which serve /metrics, announce it to annotation-based Prometheus scrapers on their http port', () => {
+test('the login, ACD, CTI and edge pods, which serve /metrics, announce it to annotation-based Prometheus scrapers on their http port', () => {
   const objects = render(exampleSite('shanghai'))
-  for (const component of ['login', 'acd']) {
-    const template = podTemplateOf(find(objects, 'Deployment', `shanghai-${component}`))
+  const serving = ['shanghai-login', 'shanghai-acd', 'shanghai-cti', 'shanghai-edge']
+  for (const name of serving) {
+    const template = podTemplateOf(find(objects, 'Deployment', name))
     const annotations = template.metadata?.annotations ?? {}
-    assert.equal(annotations['prometheus.io/scrape'], 'true', component)
-    assert.equal(annotations['prometheus.io/path'], '/metrics', component)
-    const http = template.spec?.containers[0]?.ports?.find((port) => port.name === 'http')
-    assert.equal(annotations['prometheus.io/port'], String(http?.containerPort), `${component}: the annotated port is its http port`)
+    assert.equal(annotations['prometheus.io/scrape'], 'true', name)
+    assert.equal(annotations['prometheus.io/path'], '/metrics', name)
+    const http = template.spec?.containers.flatMap((container) => container.ports ?? []).find((port) => port.name === 'http')
+    assert.equal(annotations['prometheus.io/port'], String(http?.containerPort), `${name}: the annotated port is its http port`)
   }
-  for (const object of workloads(objects).filter((object) => !['shanghai-login', 'shanghai-acd'].includes(object.metadata.name))) {
+  for (const object of workloads(objects).filter((object) => !serving.includes(object.metadata.name))) {
     assert.equal(
       podTemplateOf(object).metadata?.annotations?.['prometheus.io/scrape'],
       undefined,
@@ -443,15 +455,168 @@ test('with External soft switches, the CTI socket port admits their addresses (o
     }
     const objects = render(site)
     assert.ok(objects.every((object) => object.metadata.labels['app.kubernetes.io/component'] !== 'softswitch'))
-    const env = podSpecOf(find(objects, 'Deployment', 'shanghai-cti')).containers[0]?.env ?? []
-    assert.deepEqual(
-      env.find((variable) => variable.name === 'ESL_TARGETS'),
-      { name: 'ESL_TARGETS', value: hosts.map((host) => `${host}:8021`).join(',') },
-    )
     return rulesOf(find(objects, 'NetworkPolicy', 'shanghai-cti')).filter((rule) => rule.ports?.some((port) => port.port === 8084))
   }
   assert.deepEqual(socketRules(['10.10.1.12', '10.10.1.11']), [
     { from: [{ ipBlock: { cidr: '10.10.1.11/32' } }, { ipBlock: { cidr: '10.10.1.12/32' } }], ports: [{ protocol: 'TCP', port: 8084 }] },
   ])
   assert.deepEqual(socketRules(['10.10.1.11', 'fs2.shanghai.example']), [{ ports: [{ protocol: 'TCP', port: 8084 }] }])
+})
+
+// The programs' own configuration contracts, by the program a container runs (its command).
+const CONTRACTS = {
+  'workloads/acd/main.ts': acdContract,
+  'workloads/login/main.ts': loginContract,
+  'workloads/cti/main.ts': ctiContract,
+  'workloads/edge/main.ts': edgeAgentContract,
+} as const
+
+interface ReadContract {
+  names: readonly string[]
+  parse(env: Readonly<Record<string, string | undefined>>): Record<string, unknown>
+  unknown(names: Iterable<string>): string[]
+}
+
+/** The environment as the kubelet would give it: Secret values and pod fields filled in with stand-ins. */
+function resolvedEnv(env: readonly EnvVar[]): Record<string, string> {
+  return Object.fromEntries(
+    env.map((variable) => {
+      if (variable.value !== undefined) return [variable.name, variable.value]
+      if (variable.valueFrom?.secretKeyRef) return [variable.name, `secret-of-${variable.valueFrom.secretKeyRef.name}-at-least-32-bytes`]
+      if (variable.valueFrom?.fieldRef?.fieldPath === 'status.podIP') return [variable.name, '10.10.0.17']
+      assert.fail(`${variable.name}: a source the test cannot stand in for`)
+    }),
+  )
+}
+
+/** Every container that runs one of the programs, with the program's contract and what it parses from the rendered env. */
+function programContainers(objects: KubernetesObject[]) {
+  return workloads(objects).flatMap((object) =>
+    allContainers(podSpecOf(object)).flatMap((container) => {
+      const program = container.command?.find((part) => part.startsWith('workloads/'))
+      if (program === undefined) return []
+      const contract: ReadContract | undefined = (CONTRACTS as Record<string, ReadContract>)[program]
+      assert.ok(contract, `${object.metadata.name}/${container.name} runs ${program}, which has no configuration contract`)
+      const env = container.env ?? []
+      const what = `${object.metadata.name}/${container.name}`
+      assert.deepEqual(contract.unknown(env.map((variable) => variable.name)), [], `${what}: variables ${program} does not read`)
+      let settings: Record<string, unknown> = {}
+      assert.doesNotThrow(() => (settings = contract.parse(resolvedEnv(env))), `${what}: ${program} would refuse to start`)
+      return [{ object, container, program, settings, what }]
+    }),
+  )
+}
+
+const portNamed = (container: Container, name: string) => container.ports?.find((port) => port.name === name)?.containerPort
+
+for (const [name, site] of [
+  ['shanghai', () => exampleSite('shanghai')],
+  ['nantong', () => exampleSite('nantong')],
+  [
+    'shanghai with External login and Redis',
+    () => {
+      const mixed = exampleSite('shanghai')
+      mixed.spec.components.login = { mode: 'External', external: { url: 'http://10.10.2.22:8080/' } }
+      mixed.spec.redis = { mode: 'External', external: { host: '10.10.2.30', port: 6380 } }
+      return mixed
+    },
+  ],
+] as const) {
+  test(`${name}: every rendered program's env parses through the program's own contract, and it listens where its pod says`, () => {
+    const objects = render(site())
+    const containers = programContainers(objects)
+    const managed = new Set(objects.map((object) => object.metadata.labels['app.kubernetes.io/component']))
+    const expected = (['acd', 'login', 'cti', 'edge'] as const).filter((component) => managed.has(component))
+    assert.deepEqual(containers.map((c) => c.object.metadata.labels['app.kubernetes.io/component']).sort(), [...expected].sort())
+
+    for (const { container, program, settings, what } of containers) {
+      // Where it listens for HTTP is the port its probes and Service name `http`.
+      const httpPort = program === 'workloads/cti/main.ts' ? settings.httpPort : settings.port
+      assert.equal(httpPort, portNamed(container, 'http'), `${what}: listens on its http port`)
+      // Probed where it serves: readiness and health on its http port.
+      assert.deepEqual(container.readinessProbe?.httpGet, { path: '/readyz', port: 'http' }, what)
+      assert.deepEqual(container.livenessProbe?.httpGet, { path: '/healthz', port: 'http' }, what)
+      if (program === 'workloads/edge/main.ts') assert.notEqual(settings.host, '127.0.0.1', `${what}: reachable at its pod's address`)
+      else assert.equal(settings.host, '0.0.0.0', `${what}: reachable from outside its pod`)
+      // Redis: the Site's, with the password from its Secret (a Managed Redis requires one).
+      if (program !== 'workloads/edge/main.ts') {
+        assert.match(String(settings.redisUrl), /^redis:\/\/[^@]+$/, `${what}: the Redis URL carries no password`)
+        const passwordName = program === 'workloads/login/main.ts' ? 'LOGIN_REDIS_PASSWORD' : 'REDIS_PASSWORD'
+        const password = container.env?.find((variable) => variable.name === passwordName)
+        if (name.includes('External')) assert.equal(password, undefined, `${what}: an External Redis without a passwordSecretRef`)
+        else assert.deepEqual(password?.valueFrom?.secretKeyRef, { name: `${site().metadata.name}-redis`, key: 'password' }, what)
+      }
+    }
+
+    const cti = containers.find((c) => c.program === 'workloads/cti/main.ts')
+    assert.ok(cti)
+    // FreeSWITCH's dialplan hands every call to the CTI bridge at the port it listens on.
+    const dialplan =
+      (find(objects, 'ConfigMap', `${cti.object.metadata.labels['callcenter.dev/site']}-softswitch`).data as Record<string, string>)[
+        'dialplan__callcenter.xml'
+      ] ?? ''
+    const socket = /application="socket" data="([^":]+):(\d+) async full"/.exec(dialplan)
+    assert.ok(socket, 'the dialplan hands calls to a socket')
+    assert.equal(Number(socket[2]), cti.settings.port, 'the dialplan socket port is where the bridge listens')
+    assert.equal(portNamed(cti.container, 'socket'), cti.settings.port, 'and its pod exposes it')
+    assert.ok(socket[1]?.startsWith(`${cti.object.metadata.name}.`), 'at the CTI Service')
+    // A transfer to another site's queue goes through this site's edge, at its Service's SIP port.
+    const siteName = cti.object.metadata.labels['callcenter.dev/site'] ?? ''
+    assert.equal(cti.settings.edge, `${siteName}-edge.callcenter.svc.cluster.local:5060`)
+    const edgeService = find(objects, 'Service', `${siteName}-edge`).spec as { ports: { name: string; port: number; protocol: string }[] }
+    assert.deepEqual(
+      edgeService.ports.filter((port) => port.port === 5060).map((port) => `${port.name}/${port.protocol}`),
+      ['sip-udp/UDP', 'sip-tcp/TCP'],
+    )
+
+    const login = containers.find((c) => c.program === 'workloads/login/main.ts')
+    if (login) {
+      // The identity file is in the Secret the Site names, mounted where LOGIN_IDENTITY_FILE points.
+      const file = String(login.settings.identityFile)
+      const mounted = login.container.volumeMounts?.find((m) => file.startsWith(`${m.mountPath}/`))
+      assert.ok(mounted, 'the identity file is on a mounted volume')
+      const volume = podSpecOf(login.object).volumes?.find((v) => v.name === mounted.name)
+      assert.deepEqual(volume?.secret, {
+        secretName: `${login.object.metadata.labels['callcenter.dev/site']}-login-identity`,
+        items: [{ key: 'identity.json', path: file.slice(mounted.mountPath.length + 1) }],
+      })
+      assert.equal(
+        login.settings.acdUrl,
+        `http://${login.object.metadata.labels['callcenter.dev/site']}-acd.callcenter.svc.cluster.local:8080`,
+      )
+    }
+  })
+}
+
+test('a misnamed or missing variable fails the contract check the renderer is held to', () => {
+  const objects = render(exampleSite('shanghai'))
+  const acd = find(objects, 'Deployment', 'shanghai-acd')
+  const container = podSpecOf(acd).containers[0]
+  assert.ok(container?.env)
+  container.env = container.env.map((variable) => (variable.name === 'ACD_SITE' ? { ...variable, name: 'SITE' } : variable))
+  assert.throws(() => programContainers([acd]), /variables workloads\/acd\/main\.ts does not read/)
+  container.env = container.env.filter((variable) => variable.name !== 'SITE')
+  assert.throws(() => programContainers([acd]), /would refuse to start/)
+})
+
+test('a Site names the identity Secret of its Managed login service', () => {
+  const site = exampleSite('shanghai')
+  site.spec.components.login = { mode: 'Managed', identitySecretRef: { name: 'callcenter-accounts', key: 'accounts.json' } }
+  const spec = podSpecOf(find(render(site), 'Deployment', 'shanghai-login'))
+  assert.deepEqual(spec.volumes?.find((volume) => volume.name === 'identity')?.secret, {
+    secretName: 'callcenter-accounts',
+    items: [{ key: 'accounts.json', path: 'identity.json' }],
+  })
+})
+
+test('an External Redis or edge given by an IPv6 address is named in brackets, as the programs parse it', () => {
+  const site = exampleSite('shanghai')
+  site.spec.redis = { mode: 'External', external: { host: 'fd00::30' } }
+  site.spec.components.edge = {
+    mode: 'External',
+    external: { servers: [{ name: 'e1', host: 'fd00::5', rpcUrl: 'http://[fd00::5]:5071/RPC' }] },
+  }
+  const cti = programContainers(render(site)).find((c) => c.program === 'workloads/cti/main.ts')
+  assert.equal(cti?.settings.redisUrl, 'redis://[fd00::30]:6379')
+  assert.equal(cti.settings.edge, '[fd00::5]:5060')
 })

@@ -17,7 +17,7 @@ import type { KubernetesObject, SiteRenderContext } from './context.ts'
 import type { SiteEndpoints } from './endpoints.ts'
 import { CONFIG_HASH_ANNOTATION, componentLabels, resourceName, selectorLabels } from './names.ts'
 import { networkPolicy, podDisruptionBudget, configMap, service, statefulSet } from './objects.ts'
-import { podsOf, tcp, udp } from './network-policy.ts'
+import { operatorNamespace, podsOf, tcp, udp } from './network-policy.ts'
 import {
   containerSecurityContext,
   podSecurityContext,
@@ -33,6 +33,8 @@ import {
 import { PORTS, RTP_PORTS } from './ports.ts'
 
 const CONF_DIR = '/etc/freeswitch'
+const FREESWITCH_HOME = '/opt/freeswitch'
+const RECORDINGS_DIR = '/var/lib/freeswitch/recordings'
 const DRAIN_GRACE_SECONDS = 900
 
 // ConfigMap keys cannot hold '/': each file gets a flat key and is mounted back at its path.
@@ -60,8 +62,11 @@ export function freeswitchConfig(site: Site, context: SiteRenderContext, endpoin
     esl: { port: PORTS.esl, allowedCidrs: podCidrs },
     directoryUrl: `${endpoints.loginUrl}/v1/freeswitch/directory`,
     ctiSocket: endpoints.ctiSocket,
+    logFile: '/dev/stdout',
   })
 }
+
+const profileRunning = `${fsCli('sofia status')} | grep -Eq '^[[:space:]]*${SIP_PROFILE}[[:space:]]+profile.*RUNNING'`
 
 function freeswitchContainer(site: Site, context: SiteRenderContext): Container {
   const managed = site.spec.components.softswitch.managed
@@ -70,10 +75,16 @@ function freeswitchContainer(site: Site, context: SiteRenderContext): Container 
     name: 'freeswitch',
     image: managed?.image ?? context.images.freeswitch,
     command: ['freeswitch'],
+    // The image installs FreeSWITCH's prefix at /opt/freeswitch (images/freeswitch), modules under
+    // lib/freeswitch/mod; everything it writes goes to the pod's volumes, the root filesystem read-only.
     args: [
       '-nf',
       '-nc',
       '-nonat',
+      '-base',
+      FREESWITCH_HOME,
+      '-mod',
+      `${FREESWITCH_HOME}/lib/freeswitch/mod`,
       '-conf',
       CONF_DIR,
       '-log',
@@ -82,6 +93,8 @@ function freeswitchContainer(site: Site, context: SiteRenderContext): Container 
       '/var/lib/freeswitch',
       '-run',
       '/run/freeswitch',
+      '-recordings',
+      RECORDINGS_DIR,
     ],
     env: sortedEnv([
       envFromField(FREESWITCH_ENV.podIp, 'status.podIP'),
@@ -94,13 +107,14 @@ function freeswitchContainer(site: Site, context: SiteRenderContext): Container 
     ],
     resources: resources(managed?.resources, { cpu: '2', memory: '2Gi' }),
     readinessProbe: {
-      ...shell(`${fsCli('sofia status')} | grep -Eq '^[[:space:]]*${SIP_PROFILE}[[:space:]]+profile.*RUNNING'`),
+      ...shell(profileRunning),
       periodSeconds: 5,
       timeoutSeconds: 3,
       failureThreshold: 2,
     },
+    // A soft switch whose SIP profile is not running takes no call: restarting it is the cure.
     livenessProbe: {
-      ...shell(`${fsCli('status')} | grep -q 'is ready'`),
+      ...shell(profileRunning),
       initialDelaySeconds: 20,
       periodSeconds: 10,
       timeoutSeconds: 5,
@@ -111,6 +125,7 @@ function freeswitchContainer(site: Site, context: SiteRenderContext): Container 
     volumeMounts: [
       mount('config', CONF_DIR, true),
       mount('state', '/var/lib/freeswitch'),
+      mount('recordings', RECORDINGS_DIR),
       mount('log', '/var/log/freeswitch'),
       mount('run', '/run/freeswitch'),
       mount('tmp', '/tmp'),
@@ -136,6 +151,7 @@ function podTemplate(site: Site, context: SiteRenderContext, config: Record<stri
           },
         },
         scratchVolume('log'),
+        scratchVolume('recordings'),
         scratchVolume('run'),
         scratchVolume('state'),
         scratchVolume('tmp'),
@@ -169,10 +185,10 @@ export function renderSoftswitch(site: Site, context: SiteRenderContext, endpoin
     }),
     podDisruptionBudget(site, context, 'softswitch'),
     // SIP and RTP come from carriers and phones through the edges (media flows directly), so they are
-    // open; the Event Socket admits only the CTI bridge.
+    // open; the Event Socket admits only the CTI bridge and the operator, which probes it.
     networkPolicy(site, context, 'softswitch', [
-      { from: [podsOf(site, 'cti')], ports: [tcp(PORTS.esl)] },
-      { ports: [udp(PORTS.sip), tcp(PORTS.sip), udp(RTP_PORTS.startPort, RTP_PORTS.endPort)] },
+      { from: [podsOf(site, 'cti'), operatorNamespace(context)], ports: [tcp(PORTS.esl)] },
+      { ports: [udp(PORTS.sip), tcp(PORTS.sip), udp(RTP_PORTS.startPort, RTP_PORTS.endPort + 1)] },
     ]),
   ]
 }

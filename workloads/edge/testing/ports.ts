@@ -5,7 +5,8 @@ import { createServer } from 'node:net'
 
 export const LOOPBACK = '127.0.0.1'
 
-async function tryUdp(port: number): Promise<boolean> {
+/** True when nothing on 127.0.0.1 holds this UDP port. */
+async function udpFree(port: number): Promise<boolean> {
   const socket = createSocket('udp4')
   try {
     socket.bind(port, LOOPBACK)
@@ -26,10 +27,10 @@ export async function freePort(): Promise<number> {
     await once(server, 'listening')
     const address = server.address()
     const port = typeof address === 'object' && address !== null ? address.port : 0
-    const udpFree = await tryUdp(port)
+    const udpAlsoFree = await udpFree(port)
     server.close()
     await once(server, 'close')
-    if (port > 0 && udpFree) return port
+    if (port > 0 && udpAlsoFree) return port
   }
   throw new Error('found no loopback port free for both TCP and UDP after 50 attempts')
 }
