@@ -20,6 +20,31 @@ const componentMode = stringEnum(['Managed', 'External'], {
   default: 'Managed',
 })
 
+// CPU and memory of a Managed container: cpu and memory are its limits and, unless requests says less, its
+// requests too (equal requests and limits give telephony pods Guaranteed QoS, the default). requests lowers
+// what the scheduler reserves, for a small or shared node (a test cluster); the pod then runs Burstable.
+const containerResources = (what: string) =>
+  Type.Object(
+    {
+      cpu: Type.Optional(Type.String({ description: 'CPU limit, and request unless requests.cpu is set, e.g. "2" or "500m".', maxLength: 16 })),
+      memory: Type.Optional(Type.String({ description: 'Memory limit, and request unless requests.memory is set, e.g. "1Gi".', maxLength: 16 })),
+      requests: Type.Optional(
+        Type.Object(
+          {
+            cpu: Type.Optional(Type.String({ description: 'CPU request, at most the limit, e.g. "100m".', maxLength: 16 })),
+            memory: Type.Optional(Type.String({ description: 'Memory request, at most the limit, e.g. "256Mi".', maxLength: 16 })),
+          },
+          {
+            description:
+              'Requests below the limits, for nodes too small for Guaranteed pods (e.g. a one-node test cluster); the pod is then Burstable.',
+            additionalProperties: false,
+          },
+        ),
+      ),
+    },
+    { description: `Resources of each ${what} container.`, additionalProperties: false },
+  )
+
 const managedWorkload = (what: string, defaultReplicas: number) =>
   Type.Object(
     {
@@ -29,15 +54,7 @@ const managedWorkload = (what: string, defaultReplicas: number) =>
       image: Type.Optional(
         Type.String({ description: `Container image for ${what}; defaults to the operator's built-in image.`, maxLength: 512 }),
       ),
-      resources: Type.Optional(
-        Type.Object(
-          {
-            cpu: Type.Optional(Type.String({ description: 'CPU request and limit, e.g. "2" or "500m".', maxLength: 16 })),
-            memory: Type.Optional(Type.String({ description: 'Memory request and limit, e.g. "1Gi".', maxLength: 16 })),
-          },
-          { description: `Resources of each ${what} container.`, additionalProperties: false },
-        ),
-      ),
+      resources: Type.Optional(containerResources(what)),
     },
     { description: `Settings for a Managed ${what}.`, additionalProperties: false },
   )
@@ -179,6 +196,7 @@ const Redis = Type.Object(
         {
           image: Type.Optional(Type.String({ description: 'Redis container image.', maxLength: 512 })),
           storage: Type.Optional(Type.String({ description: 'Size of the persistent volume, e.g. "10Gi".', maxLength: 16 })),
+          resources: Type.Optional(containerResources('Redis (default 1 CPU, 1Gi)')),
         },
         { description: 'Settings for a Managed Redis.', additionalProperties: false },
       ),

@@ -34,15 +34,23 @@ export const containerSecurityContext = (): SecurityContext => ({
   capabilities: { drop: ['ALL'] },
 })
 
-export interface ResourceSpec {
+export interface ResourceAmounts {
   cpu?: string
   memory?: string
 }
 
-/** spec.resources are "request and limit": equal requests and limits give telephony pods Guaranteed QoS. */
-export function resources(spec: ResourceSpec | undefined, defaults: Required<ResourceSpec>): ResourceRequirements {
-  const amounts = { cpu: spec?.cpu ?? defaults.cpu, memory: spec?.memory ?? defaults.memory }
-  return { limits: { ...amounts }, requests: { ...amounts } }
+export interface ResourceSpec extends ResourceAmounts {
+  requests?: ResourceAmounts
+}
+
+/**
+ * spec.resources' cpu and memory are "limit, and request too": equal requests and limits give telephony
+ * pods Guaranteed QoS. requests, when given, lowers only what the scheduler reserves.
+ */
+export function resources(spec: ResourceSpec | undefined, defaults: Required<ResourceAmounts>): ResourceRequirements {
+  const limits = { cpu: spec?.cpu ?? defaults.cpu, memory: spec?.memory ?? defaults.memory }
+  const requests = { cpu: spec?.requests?.cpu ?? limits.cpu, memory: spec?.requests?.memory ?? limits.memory }
+  return { limits, requests }
 }
 
 export const envFromSecret = (name: string, ref: SecretKeyRef): EnvVar => ({

@@ -30,7 +30,7 @@ function redisContainer(site: Site, context: SiteRenderContext, endpoints: SiteE
     ],
     ...(password ? { env: [envFromSecret('REDIS_PASSWORD', password), envFromSecret('REDISCLI_AUTH', password)] } : {}),
     ports: [{ name: 'redis', containerPort: PORTS.redis, protocol: 'TCP' }],
-    resources: resources(undefined, { cpu: '1', memory: '1Gi' }),
+    resources: resources(site.spec.redis.managed?.resources, { cpu: '1', memory: '1Gi' }),
     readinessProbe: {
       exec: { command: ['/bin/sh', '-c', 'redis-cli ping | grep -q PONG'] },
       periodSeconds: 5,

@@ -408,6 +408,27 @@ test('the soft switch drains on stop: inbound paused, wait for channels, up to 1
   assert.deepEqual(spec.containers[0]?.resources?.limits, { cpu: '4', memory: '8Gi' })
 })
 
+test('Redis takes its resources from the Site, 1 CPU and 1Gi by default, requests equal to limits', () => {
+  const redisResources = (site: Site) => podSpecOf(find(render(site), 'StatefulSet', 'shanghai-redis')).containers[0]?.resources
+  const defaults = { cpu: '1', memory: '1Gi' }
+  assert.deepEqual(redisResources(exampleSite('shanghai')), { limits: defaults, requests: defaults })
+  const site = exampleSite('shanghai')
+  site.spec.redis.managed = { ...site.spec.redis.managed, resources: { cpu: '2', memory: '4Gi' } }
+  assert.deepEqual(redisResources(site), { limits: { cpu: '2', memory: '4Gi' }, requests: { cpu: '2', memory: '4Gi' } })
+})
+
+test('resources.requests lowers only the requests: the limits stay the given or default ones', () => {
+  const site = exampleSite('shanghai')
+  const { softswitch } = site.spec.components
+  softswitch.managed = { ...softswitch.managed, resources: { requests: { cpu: '50m', memory: '128Mi' } } }
+  site.spec.redis.managed = { ...site.spec.redis.managed, resources: { memory: '2Gi', requests: { cpu: '50m' } } }
+  const objects = render(site)
+  const freeswitch = podSpecOf(find(objects, 'StatefulSet', 'shanghai-softswitch')).containers[0]
+  assert.deepEqual(freeswitch?.resources, { limits: { cpu: '2', memory: '2Gi' }, requests: { cpu: '50m', memory: '128Mi' } })
+  const redis = podSpecOf(find(objects, 'StatefulSet', 'shanghai-redis')).containers[0]
+  assert.deepEqual(redis?.resources, { limits: { cpu: '1', memory: '2Gi' }, requests: { cpu: '50m', memory: '2Gi' } })
+})
+
 test('names stay short enough for every kind and distinct per component, however long the site name', () => {
   const longName = 'a'.repeat(60)
   const names = (['softswitch', 'edge', 'acd', 'login', 'cti', 'redis'] as const).map((component) => resourceName(longName, component))
