@@ -106,6 +106,7 @@ describe('the Helm chart, rendered without a cluster', () => {
       `ClusterRole/${RELEASE}-view`,
       `ClusterRoleBinding/${RELEASE}`,
       `Deployment/${RELEASE}`,
+      `Lease/${RELEASE}`,
       `PodDisruptionBudget/${RELEASE}`,
       `Role/${RELEASE}-leader-election`,
       `RoleBinding/${RELEASE}-leader-election`,
@@ -119,7 +120,17 @@ describe('the Helm chart, rendered without a cluster', () => {
     assert.equal(pod.topologySpreadConstraints?.length, 1)
     const container = operatorContainer(deployment)
     assert.equal(container.image, 'localhost/callcenter/operator:0.1.0')
-    assert.deepEqual(container.args, ['--leader-elect', `--lease-namespace=${NAMESPACE}`, '--health-port=8081', '--metrics-port=8080'])
+    assert.deepEqual(container.args, [
+      '--leader-elect',
+      `--lease-namespace=${NAMESPACE}`,
+      `--lease-name=${RELEASE}`,
+      '--health-port=8081',
+      '--metrics-port=8080',
+    ])
+    // The Lease is the release's, so that helm uninstall deletes it; it names no holder.
+    const lease = find(objects, 'Lease', RELEASE) as { metadata: { namespace?: string }; spec?: unknown }
+    assert.equal(lease.metadata.namespace, NAMESPACE)
+    assert.equal(lease.spec, undefined)
     assert.deepEqual(container.livenessProbe.httpGet, { path: '/healthz', port: 'health' })
     assert.deepEqual(container.readinessProbe.httpGet, { path: '/readyz', port: 'health' })
     assert.deepEqual(
