@@ -2,8 +2,6 @@
 // the chart's RBAC, and the two-site example (adapted to one node, one-node-example.ts) provisioned into
 // running pods. The cluster is started here and removed at the end, leaving nothing on the machine.
 //
-// Tests marked `todo` wait on work in progress elsewhere (the workloads' configuration contract, and
-// resources a Site cannot set yet); they run and report, without failing the lane, until that lands.
 import assert from 'node:assert/strict'
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { after, before, describe, it } from 'node:test'
@@ -11,7 +9,7 @@ import { BRIDGE_NAME } from './addresses.ts'
 import { startCluster, type Cluster } from './cluster.ts'
 import { buildProjectImages, image, type ProjectImages } from './images.ts'
 import { getJson, pods, repositoryAndTag } from './kube.ts'
-import { NAMESPACE, oneNodeExample, SITES } from './one-node-example.ts'
+import { loginIdentitySecrets, NAMESPACE, oneNodeExample, SITES } from './one-node-example.ts'
 import { hostPathVolumes } from './volumes.ts'
 import { runQuietly } from './exec.ts'
 import { CHART_DIR, createHelm, type Helm } from '../chart/helm.ts'
@@ -31,29 +29,6 @@ function thirdPartyImages(images: ProjectImages): string[] {
     return built ? ['--set', `workloadImages.${name}=${built.ref}`] : []
   })
 }
-
-/** FreeSWITCH's command line for the image's layout (images/freeswitch/Containerfile). */
-const FREESWITCH_ARGS = [
-  '-nf',
-  '-nc',
-  '-nonat',
-  '-base',
-  '/opt/freeswitch',
-  '-conf',
-  '/etc/freeswitch',
-  '-log',
-  '/var/log/freeswitch',
-  '-db',
-  '/var/lib/freeswitch/db',
-  '-run',
-  '/run/freeswitch',
-  '-recordings',
-  '/var/lib/freeswitch/recordings',
-  '-storage',
-  '/var/lib/freeswitch/storage',
-  '-cache',
-  '/var/lib/freeswitch/cache',
-] as const
 
 interface Lease {
   spec: { holderIdentity?: string }
@@ -175,7 +150,13 @@ describe('the operator on a one-node cluster', () => {
   it('provisions every object of both sites of the example, adapted to one node', async () => {
     const volumes = await hostPathVolumes(cluster.dir, SITES.length, '1Gi')
     await kubectlOk(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: volumes }))
-    await kubectlOk(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: oneNodeExample() }))
+    // The namespace first (the example's own), then who may sign in, then the rest of the example.
+    const example = oneNodeExample()
+    const [namespace] = example
+    assert.equal(namespace?.kind, 'Namespace')
+    await kubectlOk(['apply', '-f', '-'], JSON.stringify(namespace))
+    await kubectlOk(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: loginIdentitySecrets() }))
+    await kubectlOk(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: example }))
     const kinds = 'statefulsets,deployments,services,configmaps,secrets,poddisruptionbudgets,networkpolicies'
     const owned = async (site: string) =>
       (await kubectlOk(['get', kinds, '-n', NAMESPACE, '-l', `callcenter.dev/site=${site}`, '-o', 'name'])).split('\n').filter(Boolean)
@@ -207,68 +188,30 @@ describe('the operator on a one-node cluster', () => {
     assert.equal((await owned('nantong')).length, (await owned('shanghai')).length)
   })
 
-  it('runs the FreeSWITCH image in the soft switch pod the operator renders, given the image’s command line', async () => {
-    // The rendered pod (uid 10001, read-only root, no capability, the rendered configuration, the Event
-    // Socket password from its Secret, the renderer's readiness probe over fs_cli) with only the command
-    // line changed to the one images/freeswitch/Containerfile documents; the renderer adopts it next.
-    interface Workload {
-      spec: { template: { spec: { containers: { name: string; args?: string[]; resources?: unknown }[] } & Record<string, unknown> } }
+  it('runs each site’s Redis and FreeSWITCH pods, as the operator renders them, to Ready', async () => {
+    for (const site of SITES) {
+      for (const component of ['redis', 'softswitch']) {
+        const selector = `callcenter.dev/site=${site},app.kubernetes.io/component=${component}`
+        await eventually(
+          `${site} ${component} Ready`,
+          () => pods(cluster, NAMESPACE, selector),
+          (list) => list.length > 0 && list.every((p) => p.ready),
+          3 * MINUTE,
+        )
+      }
     }
-    const statefulSet = await getJson<Workload>(cluster, ['get', 'statefulset', 'shanghai-softswitch', '-n', NAMESPACE])
-    const podSpec = statefulSet.spec.template.spec
-    const freeswitch = podSpec.containers.find((c) => c.name === 'freeswitch')
-    assert.ok(freeswitch, 'the soft switch pod has a freeswitch container')
-    freeswitch.args = [...FREESWITCH_ARGS]
-    freeswitch.resources = { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } }
-    const pod = {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: 'freeswitch-image-check', namespace: NAMESPACE, labels: { app: 'freeswitch-image-check' } },
-      spec: { ...podSpec, terminationGracePeriodSeconds: 5 },
-    }
-    await kubectlOk(['apply', '-f', '-'], JSON.stringify(pod))
-    const [checked] = await eventually(
-      'the FreeSWITCH image check pod Ready',
-      () => pods(cluster, NAMESPACE, 'app=freeswitch-image-check'),
-      (list) => list.length === 1 && list.every((p) => p.ready),
-      3 * MINUTE,
-    )
-    assert.equal(checked?.ready, true)
-    await kubectlOk(['delete', 'pod', 'freeswitch-image-check', '-n', NAMESPACE, '--wait=false'])
   })
 
-  it(
-    'runs each site’s Redis and FreeSWITCH pods to Ready',
-    { todo: 'Redis asks 1 CPU that a Site cannot lower (two do not fit 2 cores); FreeSWITCH needs the renderer to use the image layout' },
-    async () => {
-      for (const site of SITES) {
-        for (const component of ['redis', 'softswitch']) {
-          const selector = `callcenter.dev/site=${site},app.kubernetes.io/component=${component}`
-          await eventually(
-            `${site} ${component} Ready`,
-            () => pods(cluster, NAMESPACE, selector),
-            (list) => list.length > 0 && list.every((p) => p.ready),
-            3 * MINUTE,
-          )
-        }
-      }
-    },
-  )
+  it('runs every pod of both sites to Ready', async () => {
+    await eventually(
+      'every site pod Ready',
+      () => pods(cluster, NAMESPACE),
+      (list) => list.length > 0 && list.every((p) => p.ready),
+      2 * MINUTE,
+    )
+  })
 
-  it(
-    'runs every pod of both sites to Ready',
-    { todo: 'the workloads read other environment names than the renderer gives them (managed-mode findings)' },
-    async () => {
-      await eventually(
-        'every site pod Ready',
-        () => pods(cluster, NAMESPACE),
-        (list) => list.length > 0 && list.every((p) => p.ready),
-        2 * MINUTE,
-      )
-    },
-  )
-
-  it('shows both sites Healthy in kubectl get sites', { todo: 'needs every pod Ready first' }, async () => {
+  it('shows both sites Healthy in kubectl get sites', async () => {
     interface SiteList {
       items: { metadata: { name: string }; status?: { health?: string; phase?: string } }[]
     }
@@ -321,7 +264,7 @@ describe('the operator on a one-node cluster', () => {
     )
   })
 
-  it('leaves no leader Lease behind either', { todo: 'the operator releases its Lease on exit but does not delete it' }, async () => {
+  it('leaves no leader Lease behind either: the Lease is the release’s', async () => {
     const leases = await kubectlOk(['get', 'leases', '-n', OPERATOR_NAMESPACE, '-o', 'name'])
     assert.deepEqual(leases.split('\n').filter(Boolean), [])
   })

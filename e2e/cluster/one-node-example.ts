@@ -2,25 +2,35 @@
 // sites' soft switches and edges then run side by side on pod addresses (198.18.0.0/24), each with its own
 // SIP and RTP ports inside its own network namespace; with host networking on, two of them could not both
 // bind 5060 on one node (the renderer's anti-affinity allows one per node). Without a nodeSelector every
-// pod lands on the one node. Every component runs one replica with the least CPU the Site lets us ask
-// for: the node has 2 cores.
+// pod lands on the one node. Every component runs one replica and asks (resources.requests) for a little
+// CPU and memory, so that both sites fit the node's 2 cores; the limits stay the example's or the
+// defaults, so a pod still bursts to them while it starts.
 import { fileURLToPath } from 'node:url'
 import type { Site } from '../../crds/types.ts'
+import type { ResourceSpec } from '../../operator/render/site/pod.ts'
 import { loadManifests, type ManifestObject } from '../../examples/load.ts'
+import { passwordSha256 } from '../../workloads/lib/auth/identity.ts'
 
 const EXAMPLE_DIR = fileURLToPath(new URL('../../examples/two-site/', import.meta.url))
 export const SITES = ['shanghai', 'nantong'] as const
 export const NAMESPACE = 'callcenter'
 
-const small = (memory: string) => ({ replicas: 1, resources: { cpu: '100m', memory } })
+const SMALL_REQUESTS = { cpu: '50m', memory: '64Mi' }
+
+/** One replica, asking little but keeping the limits the Site gives (or the defaults). */
+function small<T extends { resources?: ResourceSpec }>(managed: T | undefined): T & { replicas: number; resources: ResourceSpec } {
+  return { ...(managed as T), replicas: 1, resources: { ...managed?.resources, requests: SMALL_REQUESTS } }
+}
 
 export function adaptSite(site: Site): Site {
   const spec = structuredClone(site.spec)
   const { softswitch, edge, acd, login, cti } = spec.components
-  softswitch.managed = { ...softswitch.managed, ...small('512Mi') }
-  edge.managed = { ...edge.managed, ...small('256Mi') }
-  for (const service of [acd, login, cti]) service.managed = { ...service.managed, ...small('192Mi') }
-  if (spec.redis.managed) spec.redis.managed = { ...spec.redis.managed, storage: '1Gi' }
+  softswitch.managed = small(softswitch.managed)
+  edge.managed = small(edge.managed)
+  acd.managed = small(acd.managed)
+  cti.managed = small(cti.managed)
+  if (login.mode === 'Managed') login.managed = small(login.managed)
+  if (spec.redis.managed) spec.redis.managed = { ...spec.redis.managed, storage: '1Gi', resources: { requests: SMALL_REQUESTS } }
   spec.placement = { hostNetwork: false }
   return { ...site, spec }
 }
@@ -29,5 +39,30 @@ export function adaptSite(site: Site): Site {
 export function oneNodeExample(): ManifestObject[] {
   return loadManifests(EXAMPLE_DIR).map((object) =>
     object.kind === 'Site' ? (adaptSite(object as unknown as Site) as unknown as ManifestObject) : object,
+  )
+}
+
+/** The password every example agent signs in with on the one-node cluster. */
+export const AGENT_PASSWORD = 'one-node-e2e'
+
+/**
+ * Each site's login identity Secret (the default name, `<site>-login-identity`), which the operator never
+ * creates: every AgentSeat of the example may sign in at either site with AGENT_PASSWORD.
+ */
+export function loginIdentitySecrets(): ManifestObject[] {
+  const accounts = loadManifests(EXAMPLE_DIR)
+    .filter((object) => object.kind === 'AgentSeat')
+    .map((seat) => ({
+      account: (seat as unknown as { spec: { account: string } }).spec.account,
+      passwordSha256: passwordSha256(AGENT_PASSWORD),
+    }))
+  return SITES.map(
+    (site) =>
+      ({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: `${site}-login-identity`, namespace: NAMESPACE },
+        stringData: { 'identity.json': JSON.stringify({ accounts }) },
+      }) as unknown as ManifestObject,
   )
 }
