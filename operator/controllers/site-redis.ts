@@ -58,8 +58,16 @@ export class SiteRedis {
     const hash = contentHash(target)
     let connection = this.connections.get(key)
     if (connection?.hash !== hash) {
-      connection?.redis.disconnect()
       const password = target.secret ? await secretValue(this.client, namespace, target.secret) : undefined
+      // A Managed Redis's password Secret is created by the Site's provisioning, which may not have run yet
+      // when the projection first asks. A connection made without it would be refused (NOAUTH) for good,
+      // since nothing here would make it again: wait for the Secret instead (the projection marker asks
+      // again every 10 s).
+      if (target.secret && password === undefined) {
+        this.log.debug({ site: key, secret: target.secret.name }, 'site Redis password Secret not there yet')
+        return undefined
+      }
+      connection?.redis.disconnect()
       const redis = new Redis({
         host: target.host,
         port: target.port,
