@@ -26,8 +26,12 @@ const componentMode = stringEnum(['Managed', 'External'], {
 const containerResources = (what: string) =>
   Type.Object(
     {
-      cpu: Type.Optional(Type.String({ description: 'CPU limit, and request unless requests.cpu is set, e.g. "2" or "500m".', maxLength: 16 })),
-      memory: Type.Optional(Type.String({ description: 'Memory limit, and request unless requests.memory is set, e.g. "1Gi".', maxLength: 16 })),
+      cpu: Type.Optional(
+        Type.String({ description: 'CPU limit, and request unless requests.cpu is set, e.g. "2" or "500m".', maxLength: 16 }),
+      ),
+      memory: Type.Optional(
+        Type.String({ description: 'Memory limit, and request unless requests.memory is set, e.g. "1Gi".', maxLength: 16 }),
+      ),
       requests: Type.Optional(
         Type.Object(
           {
