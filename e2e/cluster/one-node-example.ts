@@ -66,3 +66,23 @@ export function loginIdentitySecrets(): ManifestObject[] {
       }) as unknown as ManifestObject,
   )
 }
+
+export interface ExampleAgent {
+  readonly agentId: string
+  readonly account: string
+  readonly homeSite: string
+  /** The PC beside the agent's phone (PhoneMACs paired with AgentSeats in order, as the e2e fleets do). */
+  readonly pcHostName: string
+}
+
+export function exampleAgents(): ExampleAgent[] {
+  const objects = loadManifests(EXAMPLE_DIR)
+  const phones = objects.filter((o) => o.kind === 'PhoneMAC') as unknown as { spec: { pcHostName: string } }[]
+  const seats = objects.filter((o) => o.kind === 'AgentSeat') as unknown as {
+    spec: { agentId: string; account: string; homeSite: string }
+  }[]
+  return seats.flatMap(({ spec }, index) => {
+    const phone = phones[index]
+    return phone ? [{ agentId: spec.agentId, account: spec.account, homeSite: spec.homeSite, pcHostName: phone.spec.pcHostName }] : []
+  })
+}
