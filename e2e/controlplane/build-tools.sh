@@ -62,12 +62,16 @@ build_kubernetes() {
     ldflags+=" -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
     ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=$build_date"
   done
+  # One go build for every missing binary: the packages they share (most of them) are loaded and compiled
+  # once, and one binary links while the next one's packages compile.
+  local pkgs=("${missing[@]/#/k8s.io/kubernetes/cmd/}") out="$build_root/kubernetes-$KUBERNETES_VERSION-out"
+  log "building ${missing[*]} $KUBERNETES_VERSION"
+  rm -rf "$out" && mkdir -p "$out"
+  (cd "$dir" && go get "${pkgs[@]/%/@$KUBERNETES_VERSION}" >&2 && go build -ldflags "$ldflags" -o "$out/" "${pkgs[@]}")
   for tool in "${missing[@]}"; do
-    log "building $tool $KUBERNETES_VERSION"
-    local pkg=k8s.io/kubernetes/cmd/$tool
-    (cd "$dir" && go get "$pkg@$KUBERNETES_VERSION" >&2 && go build -ldflags "$ldflags" -o "$bin_dir/.$tool.tmp" "$pkg")
-    install_binary "$bin_dir/.$tool.tmp" "$bin_dir/$tool-$KUBERNETES_VERSION"
+    install_binary "$out/$tool" "$bin_dir/$tool-$KUBERNETES_VERSION"
   done
+  rm -rf "$out"
 }
 
 build_etcd() {
