@@ -38,12 +38,13 @@ export function sampleSignIns(sites: TwoSites, intervalMs = 200, readTimeoutMs =
   const sampling = { running: true }
   const loop = (async () => {
     while (sampling.running) {
-      try {
-        const [first, second] = await Promise.all(clients.map((c) => live(c.redis, c.name)))
+      const [first, second] = await Promise.allSettled(clients.map((c) => live(c.redis, c.name)))
+      if (first?.status === 'fulfilled' && second?.status === 'fulfilled') {
         const at = Date.now()
-        for (const agent of first ?? []) if (second?.has(agent)) found.push({ agent, at })
+        for (const agent of first.value) if (second.value.has(agent)) found.push({ agent, at })
         samples++
-      } catch {
+      } else {
+        // A site that does not answer (frozen, or dead with its Redis) holds no session anyone can use.
         unreadable++
       }
       await delay(intervalMs)
