@@ -31,7 +31,7 @@ import { KubeClient } from './runtime/kube-client.ts'
 import { LeaderElector } from './runtime/leader.ts'
 import type { Logger } from './runtime/log.ts'
 import { createMetrics, observeInformers, observeQueues, resourceOfPath, type OperatorMetrics } from './runtime/metrics.ts'
-import type { KubeObject } from './runtime/resource.ts'
+import { collectionPath, coreTypes, objectPath, type KubeObject } from './runtime/resource.ts'
 import { serveHealth, serveMetrics } from './runtime/serve.ts'
 
 export interface ManagerOptions {
@@ -169,7 +169,17 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
   const lost = new Promise<void>((resolve) => (markLost = resolve))
   let election: Promise<void> = Promise.resolve()
   if (options.leaderElection) {
-    elector = new LeaderElector(client, { ...options.leaderElection, identity: options.identity }, log)
+    const leaseElector = new LeaderElector(client, { ...options.leaderElection, identity: options.identity }, log)
+    elector = leaseElector
+    // Only the elector's own Lease requests may go out without a valid lease: a replica resumed after a
+    // freeze past its lease must not write what its controllers had queued.
+    const leasePath = objectPath(coreTypes.lease, options.leaderElection.namespace, options.leaderElection.name)
+    const leaseCollection = collectionPath(coreTypes.lease, options.leaderElection.namespace)
+    client.guardWrites((_method, path) =>
+      [leasePath, leaseCollection].includes(path.split('?')[0] ?? '') || leaseElector.holdsLease()
+        ? undefined
+        : 'this replica does not hold the leader lease',
+    )
     election = elector.run(
       electionStop.signal,
       () => {

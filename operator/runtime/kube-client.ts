@@ -33,6 +33,17 @@ export interface WatchEvent<T> {
 /** Counts the requests that change something, so a no-op resync can be shown to write nothing. */
 export type WriteObserver = (method: string, path: string) => void
 
+/** Says why a write may not be sent now (e.g. this replica no longer holds the leader lease), or undefined. */
+export type WriteGuard = (method: string, path: string) => string | undefined
+
+/** A write refused before it was sent, by the client's WriteGuard. */
+export class WriteRefusedError extends Error {
+  constructor(method: string, path: string, why: string) {
+    super(`${method} ${path} not sent: ${why}`)
+    this.name = 'WriteRefusedError'
+  }
+}
+
 function withQuery(path: string, query: RequestOptionsJson['query']): string {
   const params = new URLSearchParams()
   for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined) params.set(key, String(value))
@@ -64,6 +75,7 @@ export class KubeClient {
   private readonly kubeConfig: KubeConfig
   private agent: HttpsAgent | HttpAgent | undefined
   private readonly onWrite: WriteObserver | undefined
+  private writeGuard: WriteGuard | undefined
 
   constructor(kubeConfig: KubeConfig, onWrite?: WriteObserver) {
     const cluster = kubeConfig.getCurrentCluster()
@@ -100,12 +112,22 @@ export class KubeClient {
     }
   }
 
+  /** Every later write (any method but GET) is first asked of `guard`, and refused if it says why. */
+  guardWrites(guard: WriteGuard): void {
+    this.writeGuard = guard
+  }
+
   private async send(method: string, path: string, options: RequestOptionsJson): Promise<IncomingMessage> {
     const body = options.body === undefined ? undefined : JSON.stringify(options.body)
     const headers: Record<string, string> = body === undefined ? {} : { 'content-type': options.contentType ?? 'application/json' }
     const requestOptions = await this.options(method, path, headers)
     const send = this.server.protocol === 'https:' ? httpsRequest : httpRequest
-    if (method !== 'GET') this.onWrite?.(method, path)
+    if (method !== 'GET') {
+      // Asked last, right before sending: nothing awaited after it can let leadership lapse unseen.
+      const refused = this.writeGuard?.(method, path)
+      if (refused !== undefined) throw new WriteRefusedError(method, path, refused)
+      this.onWrite?.(method, path)
+    }
     return new Promise((resolve, reject) => {
       const req = send({ ...requestOptions, signal: options.signal }, resolve)
       req.once('error', reject)

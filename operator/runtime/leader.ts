@@ -38,6 +38,7 @@ export class LeaderElector {
   private readonly log: Logger
   private observed: { record: string; at: number } | undefined
   private leading = false
+  private lastRenewAt = 0
 
   constructor(client: KubeClient, options: LeaderElectionOptions, log: Logger) {
     this.client = client
@@ -50,22 +51,38 @@ export class LeaderElector {
   }
 
   /**
+   * Whether this replica may act as the leader now: it leads and renewed the lease within renewDeadline
+   * (shorter than the lease). A replica frozen (SIGSTOP, a long pause) past its lease resumes with
+   * `leading` still set and timers and requests of its controllers queued; by its own clock its last
+   * renewal is then too old, so everything gated on this refuses before the election loop catches up.
+   */
+  holdsLease(now = Date.now()): boolean {
+    return this.leading && now - this.lastRenewAt < this.options.renewDeadlineMs
+  }
+
+  /**
    * Campaigns until this replica leads, calls onStarted, then renews until it fails to or the signal
    * aborts; calls onStopped when leadership ends either way (releasing the lease on a clean stop).
    */
   async run(signal: AbortSignal, onStarted: () => void, onStopped: () => void): Promise<void> {
     while (!isAborted(signal) && !(await this.tryAcquireOrRenew())) await sleep(this.options.retryPeriodMs, signal)
     if (isAborted(signal)) return
+    this.lastRenewAt = Date.now()
     this.leading = true
     this.log.info('became leader')
     onStarted()
-    let lastRenew = Date.now()
     while (!isAborted(signal)) {
       await sleep(this.options.retryPeriodMs, signal)
       if (isAborted(signal)) break
+      if (!this.holdsLease()) {
+        // Woken past the deadline (frozen, or starved): renewing now could take a lease another replica
+        // has held meanwhile with its stale record; step down instead.
+        this.log.error({ sinceRenewMs: Date.now() - this.lastRenewAt }, 'the lease was not renewed in time: leadership lost')
+        break
+      }
       if (await this.tryAcquireOrRenew()) {
-        lastRenew = Date.now()
-      } else if (Date.now() - lastRenew > this.options.renewDeadlineMs) {
+        this.lastRenewAt = Date.now()
+      } else if (Date.now() - this.lastRenewAt > this.options.renewDeadlineMs) {
         this.log.error('could not renew the lease in time: leadership lost')
         break
       }

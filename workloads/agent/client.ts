@@ -14,6 +14,7 @@
 import WebSocket from 'ws'
 import {
   AGENT_SOCKET_PATH,
+  LEFT_FOR_ANOTHER_SITE,
   parseServerMessage,
   type ServerMessage,
   type SignedOutReason,
@@ -290,6 +291,23 @@ export class AgentClient implements Tickable {
     })
   }
 
+  /**
+   * Drops the primary connection of a site just left, telling it first (if it is open) that the session
+   * there is over: a site that only stalled reads that after the heartbeats it queued meanwhile.
+   */
+  private leaveOver(link: Link): void {
+    const socket = link.socket
+    if (socket === undefined || socket.readyState !== socket.OPEN) {
+      this.drop(link)
+      return
+    }
+    link.socket = undefined
+    link.open = false
+    socket.close(LEFT_FOR_ANOTHER_SITE, 'signed in at another site')
+    // Its answer is not awaited: a stalled site may never send one.
+    setTimeout(() => socket.terminate(), 1_000).unref()
+  }
+
   private drop(link: Link): void {
     const socket = link.socket
     link.socket = undefined
@@ -461,7 +479,7 @@ export class AgentClient implements Tickable {
       this.current = next
       if (url !== this.primary.url) {
         const previous = this.primary
-        this.drop(previous)
+        this.leaveOver(previous)
         if (kept === undefined) {
           if (this.standby !== undefined) this.drop(this.standby)
           this.primary = this.link(url, 'primary')

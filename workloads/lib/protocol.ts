@@ -40,6 +40,13 @@ export const StandbyRelogin = Type.Object({
   takeoverId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
 })
 
+/**
+ * The WebSocket close code an agent closes its primary connection with when it has signed in at another
+ * site: the session here is over. A site that was frozen (or its link stalled) reads it after the
+ * heartbeats queued before it, and must end the session rather than keep the agent signed in twice.
+ */
+export const LEFT_FOR_ANOTHER_SITE = 4100
+
 export const ClientMessage = Type.Union([Hello, Heartbeat, TakeoverDeclined, StandbyRelogin])
 export type ClientMessage = Static<typeof ClientMessage>
 

@@ -7,7 +7,7 @@ import type { WebSocket } from '@fastify/websocket'
 import { TokenError, type SessionClaims } from '../lib/auth/tokens.ts'
 import { projectionKeys } from '../lib/keys.ts'
 import { decodeAgentSeat, decodeSitePools } from '../lib/projection/decode.ts'
-import { AGENT_SOCKET_PATH, parseClientMessage, type ClientMessage } from '../lib/protocol.ts'
+import { AGENT_SOCKET_PATH, LEFT_FOR_ANOTHER_SITE, parseClientMessage, type ClientMessage } from '../lib/protocol.ts'
 import type { LoginContext } from './context.ts'
 import { SignInError } from './errors.ts'
 import { closeCodes, send, type AgentConnection, type ConnectionHub } from './hub.ts'
@@ -139,6 +139,10 @@ export function registerAgentSocket(app: FastifyInstance, ctx: LoginContext, hub
     return primary
   }
 
+  const endLeftSession = async (agentId: string, sessionId: string): Promise<void> => {
+    if (await ctx.store.close(agentId, sessionId)) ctx.acd.signedOut(agentId)
+  }
+
   const heartbeat = async (connection: AgentConnection, seq: number): Promise<void> => {
     if (connection.mode === 'standby') {
       send(connection.socket, { type: 'heartbeat-ack', seq })
@@ -210,9 +214,19 @@ export function registerAgentSocket(app: FastifyInstance, ctx: LoginContext, hub
           else send(socket, { type: 'error', message: 'the heartbeat could not be recorded; it will be retried with the next one' })
         })
     })
-    socket.on('close', () => {
+    socket.on('close', (code: number) => {
       clearTimeout(helloTimer)
-      if (connection !== undefined) hub.remove(connection)
+      if (connection === undefined) return
+      hub.remove(connection)
+      // The agent signed in at another site. Heartbeats queued before this close (a stalled or frozen
+      // site reads them all at once) renewed the session: end it now, or the agent is signed in twice.
+      if (code === LEFT_FOR_ANOTHER_SITE && connection.mode === 'primary') {
+        const { agentId, sessionId } = connection.claims
+        // After the heartbeats already queued on this connection, so that none of them renews it again.
+        queue = queue
+          .then(() => endLeftSession(agentId, sessionId))
+          .catch((error: unknown) => app.log.error({ err: error }, 'ending the session of an agent that left failed'))
+      }
     })
   })
 }
