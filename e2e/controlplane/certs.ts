@@ -36,24 +36,7 @@ const APISERVER_SANS = [
 /** A throwaway CA and every cert/key the control plane needs, written under `dir`. */
 export async function createControlPlaneCerts(dir: string): Promise<ControlPlaneCerts> {
   await mkdir(dir, { recursive: true })
-  const ca = { certPath: join(dir, 'ca.crt'), keyPath: join(dir, 'ca.key') }
-  await openssl([
-    'req',
-    '-x509',
-    '-nodes',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-keyout',
-    ca.keyPath,
-    '-out',
-    ca.certPath,
-    '-days',
-    VALID_DAYS,
-    '-subj',
-    '/CN=callcenter-e2e-ca',
-  ])
+  const ca = await createCa(dir, 'callcenter-e2e-ca')
   const [apiserver, admin, controllerManager, serviceAccount] = await Promise.all([
     signLeaf(dir, ca, 'apiserver', '/CN=kube-apiserver', 'serverAuth', APISERVER_SANS),
     signLeaf(dir, ca, 'admin', '/O=system:masters/CN=admin', 'clientAuth'),
@@ -72,7 +55,31 @@ export async function createControlPlaneCerts(dir: string): Promise<ControlPlane
   }
 }
 
-async function signLeaf(
+/** A throwaway self-signed EC CA, written under `dir` as ca.crt and ca.key. */
+export async function createCa(dir: string, commonName: string): Promise<CertPair> {
+  const ca = { certPath: join(dir, 'ca.crt'), keyPath: join(dir, 'ca.key') }
+  await openssl([
+    'req',
+    '-x509',
+    '-nodes',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-keyout',
+    ca.keyPath,
+    '-out',
+    ca.certPath,
+    '-days',
+    VALID_DAYS,
+    '-subj',
+    `/CN=${commonName}`,
+  ])
+  return ca
+}
+
+/** A leaf certificate and its EC key, signed by `ca`. */
+export async function signLeaf(
   dir: string,
   ca: CertPair,
   name: string,
@@ -98,7 +105,7 @@ async function signLeaf(
   return pair
 }
 
-async function createServiceAccountKeys(dir: string): Promise<{ keyPath: string; publicKeyPath: string }> {
+export async function createServiceAccountKeys(dir: string): Promise<{ keyPath: string; publicKeyPath: string }> {
   const keyPath = join(dir, 'service-account.key')
   const publicKeyPath = join(dir, 'service-account.pub')
   await openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', keyPath])
