@@ -4,6 +4,7 @@
 // through /proc: the sockets listening there, every process holding one (Kamailio's forked workers
 // inherit them), and their descendants. Linux only.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
+import { killOnExit } from '../sites/processes.ts'
 
 export interface Endpoint {
   protocol: 'tcp' | 'udp'
@@ -117,21 +118,9 @@ export function processState(pid: number): string | undefined {
   }
 }
 
-const exitHooks = new Set<() => void>()
-let hooked = false
-
 /**
  * Runs `thaw` if the test process exits while the processes are frozen: a stopped process ignores
  * SIGTERM, and the harness's SIGKILL-on-exit would still end it, but a frozen Redis or apiserver left
  * behind by a crashed test would hold its port for whoever comes next.
  */
-export function thawOnExit(thaw: () => void): () => void {
-  if (!hooked) {
-    hooked = true
-    process.once('exit', () => {
-      for (const each of exitHooks) each()
-    })
-  }
-  exitHooks.add(thaw)
-  return () => exitHooks.delete(thaw)
-}
+export const thawOnExit = (thaw: () => void): (() => void) => killOnExit(thaw)
